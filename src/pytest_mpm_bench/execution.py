@@ -1,0 +1,206 @@
+"""Run a solution against a case's tests and judge what the driver reports.
+
+The child gets inputs only; it writes one record per test and an end record to fd 3. Here,
+outside the sandbox, each record is compared with the expected value. A missing, duplicate or
+malformed record is never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_mpm_bench import sandbox, statuses
+from pytest_mpm_bench.compare import matches, run_checker
+from pytest_mpm_bench.languages import Executor
+from pytest_mpm_bench.suite import Case, TestCase
+
+TAIL = 2000
+
+
+@dataclass(frozen=True)
+class ExecSettings:
+    limits: sandbox.Limits
+    level: str
+    slot: int = 0
+
+
+@dataclass(frozen=True)
+class TestResult:
+    __test__ = False
+
+    index: int
+    hidden: bool
+    passed: bool
+    status: str
+    input: Any
+    expected: Any
+    actual: Any = None
+    error: str | None = None
+    seconds: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    status: str
+    message: str = ""
+    tests: tuple[TestResult, ...] = ()
+    completed: bool = False  # every test reported and the end record seen
+    stdout: str = ""
+    stderr: str = ""
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    sandbox: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == statuses.PASSED
+
+    @property
+    def pass_rate(self) -> float:
+        return sum(t.passed for t in self.tests) / len(self.tests) if self.tests else 0.0
+
+    def first_failure(self) -> TestResult | None:
+        return next((t for t in self.tests if not t.passed), None)
+
+
+def _tail(data: bytes) -> str:
+    return data[-TAIL:].decode("utf-8", "replace")
+
+
+def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
+                   settings: ExecSettings) -> tuple[Any, sandbox.RunResult | None]:
+    """Prepare a fresh work dir, run the driver on ``spec`` in the sandbox, remove the dir."""
+    workdir = Path(tempfile.mkdtemp(prefix="mpm-run-"))
+    try:
+        build = executor.prepare(workdir, solution)
+        if build.compile_error is not None:
+            return build, None
+        (workdir / "input.json").write_text(json.dumps(spec), encoding="utf-8")
+        result = sandbox.run(executor.command(workdir), workdir=workdir, limits=settings.limits,
+                             level=settings.level, ro_binds=executor.ro_binds(),
+                             slot=settings.slot)
+        return build, result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def execute(case: Case, solution: str, executor: Executor, settings: ExecSettings) -> CaseOutcome:
+    """Run ``solution`` against every test of ``case`` and judge the records."""
+    spec = {"entry_point": case.entry_point, "kind": case.kind,
+            "tests": [json.dumps(t.payload()) for t in case.test_cases]}
+    started = time.monotonic()
+    build, raw = run_in_workdir(executor, solution, spec, settings)
+    info = {"level": settings.level if raw is None else raw.level,
+            "limits": settings.limits.as_dict()}
+    if raw is None:
+        return CaseOutcome(statuses.COMPILE_ERROR, build.compile_error or "", sandbox=info,
+                           build_seconds=build.seconds, run_seconds=time.monotonic() - started)
+    return judge(case, executor, raw, build.seconds, info)
+
+
+def parse_records(channel: bytes) -> tuple[list[dict[str, Any]], str | None]:
+    """The driver's records, or a reason why the channel cannot be trusted."""
+    records = []
+    for line in channel.decode("utf-8", "replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return records, "the results channel holds a line that is not a record"
+        if not isinstance(record, dict):
+            return records, "the results channel holds a line that is not a record"
+        records.append(record)
+    return records, None
+
+
+def _judge_test(case: Case, test: TestCase, record: dict[str, Any] | None,
+                loose_numbers: bool) -> TestResult:
+    base = {"index": test.index, "hidden": test.hidden, "input": test.payload(),
+            "expected": test.expected}
+    if record is None:
+        return TestResult(passed=False, status="not_run", **base)
+    seconds = record.get("seconds") if isinstance(record.get("seconds"), float) else None
+    if not record.get("ok"):
+        status = (statuses.MEMORY_EXCEEDED if record.get("error_type") == "MemoryError"
+                  else statuses.WRONG_ANSWER if record.get("error_type") == "NotData"
+                  else statuses.RUNTIME_ERROR)
+        return TestResult(passed=False, status=status, error=str(record.get("error")),
+                          seconds=seconds, **base)
+    actual = record.get("value")
+    note = None
+    if case.checker is not None:
+        ok, note = run_checker(case.checker, test.inputs, actual)
+    else:
+        ok = matches(test.expected, actual, test.compare, loose_numbers=loose_numbers)
+    return TestResult(passed=ok, status=statuses.PASSED if ok else statuses.WRONG_ANSWER,
+                      actual=actual, error=note, seconds=seconds, **base)
+
+
+def judge(case: Case, executor: Executor, raw: sandbox.RunResult, build_seconds: float,
+          info: dict[str, Any]) -> CaseOutcome:
+    records, broken = parse_records(raw.channel)
+    common = {"stdout": _tail(raw.stdout), "stderr": _tail(raw.stderr),
+              "build_seconds": build_seconds, "run_seconds": raw.wall_seconds,
+              "cpu_seconds": raw.cpu_seconds, "sandbox": info}
+    first = records[0] if records else {}
+    if first.get("type") == "compile_error":
+        return CaseOutcome(statuses.COMPILE_ERROR, str(first.get("message", "")), **common)
+    by_index: dict[int, dict[str, Any]] = {}
+    for record in records:
+        index = record.get("index")
+        if record.get("type") != "result":
+            continue
+        if not isinstance(index, int) or not 0 <= index < len(case.test_cases) or index in by_index:
+            broken = broken or "the results channel holds a duplicate or unknown test record"
+            continue
+        by_index[index] = record
+    tests = tuple(_judge_test(case, t, by_index.get(t.index), executor.loose_numbers)
+                  for t in case.test_cases)
+    ended = [r for r in records if r.get("type") == "end"]
+    completed = (broken is None and len(by_index) == len(case.test_cases)
+                 and len(ended) == 1 and ended[0].get("count") == len(case.test_cases)
+                 and records[-1].get("type") == "end")
+    status, message = _overall(raw, tests, completed, broken, first)
+    return CaseOutcome(status, message, tests, completed, **common)
+
+
+def _exit_text(raw: sandbox.RunResult) -> str:
+    if raw.signal is not None:
+        return f"killed by signal {raw.signal}"
+    return f"exit code {raw.exit_code}"
+
+
+def _overall(raw: sandbox.RunResult, tests: tuple[TestResult, ...], completed: bool,
+             broken: str | None, first: dict[str, Any]) -> tuple[str, str]:
+    if raw.timed_out:
+        return statuses.TIMEOUT, f"the solution ran out of time after {raw.wall_seconds:.1f} s"
+    if raw.memory_exceeded:
+        return statuses.MEMORY_EXCEEDED, "the solution exceeded the memory limit"
+    if raw.output_exceeded:
+        return statuses.OUTPUT_EXCEEDED, f"the solution flooded {raw.output_exceeded}"
+    if first.get("type") == "load_error":
+        kind = first.get("error_type")
+        status = statuses.MEMORY_EXCEEDED if kind == "MemoryError" else statuses.RUNTIME_ERROR
+        return status, f"loading the solution failed: {first.get('message')}"
+    if broken is not None:
+        return statuses.RUNTIME_ERROR, broken
+    if not completed:
+        missing = next((t.index for t in tests if t.status == "not_run"), None)
+        where = f"before reporting test {missing + 1}" if missing is not None else "early"
+        return statuses.RUNTIME_ERROR, f"the solution ended the run {where} ({_exit_text(raw)})"
+    failed = next((t for t in tests if not t.passed), None)
+    if failed is None:
+        return statuses.PASSED, f"all {len(tests)} tests passed"
+    failures = sum(not t.passed for t in tests)
+    return failed.status, f"{failures} of {len(tests)} tests failed"

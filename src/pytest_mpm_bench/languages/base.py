@@ -1,0 +1,75 @@
+"""The executor base class: what every language provides to run a solution.
+
+An executor is mostly declarative (see ``python.py``): the file name of the solution, the
+fence tags that mark its code, the driver it runs and how to start it. The shared machinery
+(work dir, sandbox, records, judging) lives in ``pytest_mpm_bench.execution``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """What preparing a solution gave: an error message (a compile error) or nothing."""
+
+    compile_error: str | None = None
+    seconds: float = 0.0
+    cached: bool = False
+
+
+class Executor:
+    """Runs solutions of one language through its driver (see ``drivers/``).
+
+    The driver reads ``input.json`` (inputs only), runs each test against the solution and
+    writes one JSON record per test, then an end record, to file descriptor 3.
+    """
+
+    language: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    fence_tags: ClassVar[tuple[str, ...]]
+    source_name: ClassVar[str]
+    driver_name: ClassVar[str]
+    #: Executables that must be on PATH; the first is the toolchain's name in messages.
+    requires: ClassVar[tuple[str, ...]] = ()
+    install_hint: ClassVar[str] = "scripts/install-toolchains"
+    #: One number type (JavaScript): integral floats and ints cannot be told apart.
+    loose_numbers: ClassVar[bool] = False
+
+    def missing(self) -> str | None:
+        """Why this language cannot run here (with the command that fixes it), or None."""
+        absent = [tool for tool in self.requires if shutil.which(tool) is None]
+        if absent:
+            return (f"{self.language} toolchain missing ({', '.join(absent)} not on PATH); "
+                    f"install it with: {self.install_hint}")
+        return None
+
+    def defines_entry_point(self, source: str, entry_point: str) -> bool:
+        """Whether ``source`` defines ``entry_point`` (used to pick among code blocks)."""
+        raise NotImplementedError
+
+    def driver_source(self) -> str:
+        return resources.files(__package__).joinpath("drivers", self.driver_name).read_text()
+
+    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
+        """Write the solution and the driver into ``workdir``; compiled languages build here."""
+        (workdir / self.source_name).write_text(solution, encoding="utf-8")
+        (workdir / self.driver_name).write_text(self.driver_source(), encoding="utf-8")
+        return BuildOutcome()
+
+    def command(self, workdir: Path) -> list[str]:
+        """The argv that runs the driver inside ``workdir``."""
+        raise NotImplementedError
+
+    def ro_binds(self) -> list[Path]:
+        """Toolchain directories outside the system dirs that the sandbox must show."""
+        return []
+
+    def version(self) -> str | None:
+        """The toolchain's version, for reports (None when unknown)."""
+        return None

@@ -1,0 +1,170 @@
+"""Command-line options, their ini twins, and the validated settings built from them.
+
+Precedence: command line > ini > default. Every bad value is one ``pytest.UsageError`` line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mpm_bench.agents import BACKENDS
+from pytest_mpm_bench.sandbox import LEVELS, Limits
+from pytest_mpm_bench.scoring import DEFAULT_WEIGHTS, SCORINGS, WeightsError, parse_weights
+
+# (option, ini name, help, ini type, default) — one help text for both twins.
+OPTIONS: list[tuple[str, str, str, str, Any]] = [
+    ("--mpm-agent", "mpm_agents", "benchmark this agent (repeatable; 'all' = every suite found); "
+     "without it no benchmark is collected", "args", []),
+    ("--mpm-suite", "mpm_suites", "suite file or directory (repeatable)", "args", []),
+    ("--mpm-backend", "mpm_backend", f"where replies come from: {', '.join(BACKENDS)}", "string",
+     "command"),
+    ("--mpm-agent-cmd", "mpm_agent_cmd", "agent command template; placeholders {task_file} "
+     "{agent} {language} {test_id} {workdir}; the task is also on stdin", "string", ""),
+    ("--mpm-replay-dir", "mpm_replay_dir", "recorded replies: DIR/<agent_id>/<test_id>.md",
+     "string", ""),
+    ("--mpm-agent-timeout", "mpm_agent_timeout", "seconds per agent call", "string", "120"),
+    ("--mpm-exec-timeout", "mpm_exec_timeout", "seconds per solution run", "string", "30"),
+    ("--mpm-samples", "mpm_samples", "samples per case (items case[s0]...)", "string", "1"),
+    ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
+     "string", ""),
+    ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
+    ("--mpm-scoring", "mpm_scoring", "scoring rubric: v2 (tool-based) or v1 (the original)",
+     "string", "v1"),
+    ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
+     "string", ""),
+]
+INI_ONLY: list[tuple[str, str, str, Any]] = [
+    ("mpm_weights", "dimension weights, e.g. correctness:0.40 idiomaticity:0.25 ...", "string",
+     DEFAULT_WEIGHTS),
+    ("mpm_memory_mb", "memory limit of a solution run, MiB", "string", "1024"),
+    ("mpm_cpu_seconds", "CPU-time limit of a solution run (default: the exec timeout)", "string",
+     ""),
+    ("mpm_max_processes", "processes a solution run may have", "string", "128"),
+    ("mpm_file_size_mb", "largest file a solution may write, MiB", "string", "64"),
+    ("mpm_open_files", "open files a solution may hold", "string", "256"),
+    ("mpm_output_kb", "stdout / stderr cap of a solution run, KiB each", "string", "1024"),
+]
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mpm-bench", "benchmark AI coding agents (pytest-mpm-bench)")
+    for flag, ini, help_text, ini_type, default in OPTIONS:
+        kwargs: dict[str, Any] = {"action": "append"} if ini_type == "args" else {}
+        group.addoption(flag, dest=ini, default=None, help=help_text, **kwargs)
+        parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
+    for ini, help_text, ini_type, default in INI_ONLY:
+        parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
+
+
+def _get(config: pytest.Config, name: str) -> Any:
+    value = config.getoption(name, default=None)
+    return config.getini(name) if value is None else value
+
+
+def _number(config: pytest.Config, name: str, kind: type, minimum: float) -> Any:
+    raw = _get(config, name)
+    flag = "--" + name.replace("_", "-").replace("mpm-agents", "mpm-agent")
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise pytest.UsageError(f"{flag} (ini {name}) must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise pytest.UsageError(f"{flag} (ini {name}) must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _choice(config: pytest.Config, name: str, choices: tuple[str, ...]) -> str:
+    value = str(_get(config, name))
+    if value not in choices:
+        flag = "--" + name.replace("_", "-")
+        raise pytest.UsageError(f"{flag} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def default_suite_paths(rootpath: Path) -> list[Path]:
+    """``benchmarks/lightweight`` of the project, else the suites shipped in the package."""
+    local = rootpath / "benchmarks" / "lightweight"
+    if local.is_dir():
+        return [local]
+    return [Path(str(resources.files("pytest_mpm_bench").joinpath("_benchmarks", "lightweight")))]
+
+
+@dataclass(frozen=True)
+class Settings:
+    agents: tuple[str, ...]
+    suite_paths: tuple[Path, ...]
+    backend: str
+    agent_cmd: str | None
+    replay_dir: Path | None
+    agent_timeout: float
+    exec_timeout: float
+    samples: int
+    report: Path | None
+    sandbox: str
+    scoring: str
+    min_score: float | None
+    weights: dict[str, float]
+    limits: Limits
+    level: str = "none"  # the sandbox level resolved at start-up
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def item_timeout(self) -> float:
+        """pytest-timeout's guard for one item: every stage's own limit, plus slack."""
+        return self.agent_timeout + 4 * self.exec_timeout + 60
+
+
+def _path(config: pytest.Config, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else config.invocation_params.dir / path
+
+
+def read_settings(config: pytest.Config) -> Settings:
+    agents = tuple(a for a in (_get(config, "mpm_agents") or []) if a)
+    suites = [str(s) for s in (_get(config, "mpm_suites") or [])]
+    rootpath = config.rootpath
+    suite_paths = tuple(Path(s) if Path(s).is_absolute() else
+                        (rootpath / s if config.getoption("mpm_suites") is None
+                         else config.invocation_params.dir / s) for s in suites)
+    if not suite_paths:
+        suite_paths = tuple(default_suite_paths(rootpath))
+    try:
+        weights = parse_weights(str(config.getini("mpm_weights")))
+    except WeightsError as exc:
+        raise pytest.UsageError(f"ini mpm_weights: {exc}") from None
+    exec_timeout = _number(config, "mpm_exec_timeout", float, 0.1)
+    cpu = config.getini("mpm_cpu_seconds")
+    mib = 1 << 20
+    limits = Limits(
+        wall_seconds=exec_timeout,
+        cpu_seconds=_number(config, "mpm_cpu_seconds", float, 0.1) if cpu else exec_timeout,
+        memory_bytes=int(_number(config, "mpm_memory_mb", float, 16) * mib),
+        processes=_number(config, "mpm_max_processes", int, 1),
+        file_bytes=int(_number(config, "mpm_file_size_mb", float, 0) * mib),
+        open_files=_number(config, "mpm_open_files", int, 16),
+        output_bytes=int(_number(config, "mpm_output_kb", float, 1) * 1024),
+    )
+    min_score = _get(config, "mpm_min_score")
+    replay = _get(config, "mpm_replay_dir")
+    report = _get(config, "mpm_report")
+    return Settings(
+        agents=agents,
+        suite_paths=suite_paths,
+        backend=_choice(config, "mpm_backend", BACKENDS),
+        agent_cmd=_get(config, "mpm_agent_cmd") or None,
+        replay_dir=_path(config, replay) if replay else None,
+        agent_timeout=_number(config, "mpm_agent_timeout", float, 0.1),
+        exec_timeout=exec_timeout,
+        samples=_number(config, "mpm_samples", int, 1),
+        report=_path(config, report) if report else None,
+        sandbox=_choice(config, "mpm_sandbox", LEVELS),
+        scoring=_choice(config, "mpm_scoring", SCORINGS),
+        min_score=_number(config, "mpm_min_score", float, 0) if min_score not in ("", None) else None,
+        weights=weights,
+        limits=limits,
+    )

@@ -1,0 +1,80 @@
+"""One item's work, start to end: task → agent → code → run → scores → result dict."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_mpm_bench import statuses
+from pytest_mpm_bench.agents import AgentRequest, Backend
+from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench.extract import extract_code
+from pytest_mpm_bench.languages import Executor
+from pytest_mpm_bench.options import Settings
+from pytest_mpm_bench.results import build_result
+from pytest_mpm_bench.scoring import v1, weighted
+from pytest_mpm_bench.suite import Case
+from pytest_mpm_bench.task import render_task
+
+
+class Skip(Exception):
+    """Nothing to judge (no recorded reply, no reference solution)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    settings: Settings
+    backend: Backend
+    slot: int = 0
+
+
+def test_id(case: Case, sample: int) -> str:
+    return case.id if sample == 0 else f"{case.id}_s{sample}"
+
+
+def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str, Any]:
+    """Ask the agent, judge its code, score it; agent faults become statuses, not exceptions."""
+    settings = run.settings
+    task = render_task(case)
+    request = AgentRequest(case, case.agent_id, task, sample, test_id(case, sample),
+                           settings.agent_timeout)
+    workdir = Path(tempfile.mkdtemp(prefix="mpm-agent-"))
+    try:
+        reply = run.backend.ask(request, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if reply.status == "skipped":
+        raise Skip(reply.message)
+    solution: str | None = None
+    outcome: CaseOutcome | None = None
+    if reply.status != "ok":
+        status, message = reply.status, reply.message
+    else:
+        solution = extract_code(reply.text, executor.fence_tags,
+                                lambda src: executor.defines_entry_point(src, case.entry_point))
+        if solution is None:
+            status = statuses.NO_CODE
+            message = reply.message or "the reply holds no code block"
+        else:
+            limits = settings.limits
+            if case.timeout:
+                limits = type(limits)(**{**limits.as_dict(), "wall_seconds": case.timeout})
+            outcome = execute(case, solution, executor,
+                              ExecSettings(limits, settings.level, run.slot))
+            status, message = outcome.status, outcome.message
+    if outcome is None:
+        dimensions = dict.fromkeys(("correctness", "idiomaticity", "performance",
+                                    "best_practices"), 0.0)
+    else:
+        dimensions = v1.score(outcome, solution or "", case.language, case.difficulty)
+    sandbox = outcome.sandbox if outcome else {"level": settings.level,
+                                               "limits": settings.limits.as_dict()}
+    return build_result(
+        case=case, agent=case.agent_id, sample=sample, status=status, message=message,
+        solution=solution, outcome=outcome, dimensions=dimensions,
+        weighted_score=weighted(dimensions, settings.weights), scoring=settings.scoring,
+        agent_seconds=reply.seconds, cached=False, sandbox=sandbox, evidence={},
+    )

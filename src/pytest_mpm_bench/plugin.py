@@ -1,0 +1,148 @@
+"""pytest hooks of pytest-mpm-bench: options, start-up checks, collection, reporting.
+
+Opt-in: without ``--mpm-agent`` nothing here collects anything, so installing the plugin never
+changes another project's test run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mpm_bench import sandbox
+from pytest_mpm_bench.agents import make_backend
+from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
+from pytest_mpm_bench.options import Settings, add_options, read_settings
+from pytest_mpm_bench.pipeline import Run
+from pytest_mpm_bench.report.json_report import JsonReport, environment
+from pytest_mpm_bench.report.summary import summarize
+from pytest_mpm_bench.report.terminal import table
+from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id
+
+SELECTED_KEY = pytest.StashKey[frozenset[Path]]()
+UNISOLATED_WARNING = ("--mpm-sandbox none: solutions ran without isolation; these verdicts "
+                      "can be gamed by the code under test")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _worker_slot(config: pytest.Config) -> int:
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return 0
+    digits = "".join(ch for ch in str(workerinput.get("workerid", "")) if ch.isdigit())
+    return int(digits) + 1 if digits else 1
+
+
+def _select_suites(settings: Settings) -> frozenset[Path]:
+    """Suite files of the requested agents; unreadable files too, so their error shows."""
+    for path in settings.suite_paths:
+        if not path.exists():
+            raise pytest.UsageError(f"suite path {path} does not exist (check --mpm-suite / "
+                                    "ini mpm_suites)")
+    found: dict[Path, str | None] = {p.resolve(): peek_agent_id(p)
+                                     for p in iter_suite_files(settings.suite_paths)}
+    known = sorted({a for a in found.values() if a})
+    broken = [p for p, agent in found.items() if agent is None]
+    for agent in settings.agents:
+        if agent != "all" and agent not in known and not broken:
+            where = ", ".join(str(p) for p in settings.suite_paths)
+            raise pytest.UsageError(
+                f"unknown agent {agent!r}: suites under {where} are for "
+                f"{', '.join(known) or 'no agent'} (use one of them, 'all', or --mpm-suite)")
+    wanted = set(settings.agents)
+    return frozenset(p for p, agent in found.items()
+                     if agent is None or "all" in wanted or agent in wanted)
+
+
+def _point_collection_at_suites(config: pytest.Config, settings: Settings) -> None:
+    """Collect the suites: instead of the default paths, or beside explicitly given ones."""
+    suite_args = [str(p) for p in settings.suite_paths]
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = suite_args
+        return
+    given = {Path(arg.split("::")[0]).resolve() for arg in config.args}
+    if any(p.suffix == ".json" for p in given):
+        return  # the user named suite files: collect just those
+    config.args.extend(a for a in suite_args if Path(a).resolve() not in given)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "timeout: pytest-timeout's per-item limit")
+    if not config.getoption("mpm_agents"):
+        return
+    settings = read_settings(config)
+    backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir)
+    backend.check()
+    try:
+        level = sandbox.resolve_level(settings.sandbox)
+    except sandbox.SandboxUnavailable as exc:
+        raise pytest.UsageError(str(exc)) from None
+    settings = dataclasses.replace(settings, level=level)
+    given_json = [Path(a.split("::")[0]) for a in config.args if a.split("::")[0].endswith(".json")]
+    if given_json and config.args_source == pytest.Config.ArgsSource.ARGS:
+        settings = dataclasses.replace(settings, suite_paths=tuple(given_json))
+    config.stash[SELECTED_KEY] = _select_suites(settings)
+    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config))
+    _point_collection_at_suites(config, settings)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Controller(config, settings), "mpm-bench-controller")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
+    selected = parent.config.stash.get(SELECTED_KEY, None)
+    if selected and file_path.suffix == ".json" and file_path.resolve() in selected:
+        return SuiteFile.from_parent(parent, path=file_path)
+    return None
+
+
+class Controller:
+    """Controller-side aggregation: from the reports it receives, never from worker state."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.settings = settings
+        self.results: dict[str, dict[str, Any]] = {}
+        self.report = None
+        if settings.report is not None:
+            self.report = JsonReport(settings.report, self._config_block(),
+                                     environment(settings.level))
+            self.report.write()
+
+    def _config_block(self) -> dict[str, Any]:
+        s = self.settings
+        return {"agents": list(s.agents), "backend": s.backend, "agent_cmd": s.agent_cmd,
+                "samples": s.samples, "scoring": s.scoring, "weights": s.weights,
+                "sandbox_requested": s.sandbox, "sandbox": s.level,
+                "limits": s.limits.as_dict(), "agent_timeout": s.agent_timeout,
+                "exec_timeout": s.exec_timeout,
+                "suites": [str(p) for p in s.suite_paths],
+                "warnings": [UNISOLATED_WARNING] if s.level == "none" else []}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        result = result_of(report)
+        if result is None:
+            return
+        self.results[report.nodeid] = result
+        if self.report is not None:
+            self.report.add(result)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.section("mpm-bench summary")
+        for line in table(summarize(self.results.values())):
+            terminalreporter.write_line(line)
+        if self.settings.level == "none":
+            terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
+        if self.report is not None:
+            terminalreporter.write_line(f"report: {self.report.path}")
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.report is not None:
+            self.report.finish(complete=exitstatus != pytest.ExitCode.INTERRUPTED)

@@ -1,0 +1,58 @@
+"""The ``--mpm-report`` JSON file, rewritten atomically as each result arrives.
+
+Written after every item (a temp file renamed over the report), so an interrupted session or a
+crashed worker leaves a valid report with every result finished before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pytest_mpm_bench import __version__
+from pytest_mpm_bench.report.summary import sort_key, summarize
+
+SCHEMA = "pytest-mpm-bench/report/1"
+
+
+def environment(level: str) -> dict[str, Any]:
+    return {"plugin_version": __version__, "python": platform.python_version(),
+            "os": platform.platform(), "sandbox": level}
+
+
+class JsonReport:
+    def __init__(self, path: Path, config: dict[str, Any], env: dict[str, Any]) -> None:
+        self.path, self.config, self.env = path, config, env
+        self.created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.results: list[dict[str, Any]] = []
+        self.complete = False
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.results.append(result)
+        self.write()
+
+    def document(self) -> dict[str, Any]:
+        results = sorted(self.results, key=sort_key)
+        return {"schema": SCHEMA, "created": self.created, "complete": self.complete,
+                "environment": self.env, "config": self.config, "results": results,
+                "summary": summarize(results)}
+
+    def write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".mpm-report-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.document(), handle, indent=1, sort_keys=False)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def finish(self, complete: bool) -> None:
+        self.complete = complete
+        self.write()
