@@ -1,0 +1,2 @@
+# The sandbox: bubblewrap (bwrap) isolates every solution run.
+apt_install bubblewrap
