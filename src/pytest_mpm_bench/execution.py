@@ -110,7 +110,7 @@ def execute(case: Case, solution: str, executor: Executor, settings: ExecSetting
 
 def parse_records(channel: bytes) -> tuple[list[dict[str, Any]], str | None]:
     """The driver's records, or a reason why the channel cannot be trusted."""
-    records = []
+    records: list[dict[str, Any]] = []
     for line in channel.decode("utf-8", "replace").splitlines():
         if not line.strip():
             continue
@@ -150,7 +150,7 @@ def _judge_test(case: Case, test: TestCase, record: dict[str, Any] | None,
 def judge(case: Case, executor: Executor, raw: sandbox.RunResult, build_seconds: float,
           info: dict[str, Any]) -> CaseOutcome:
     records, broken = parse_records(raw.channel)
-    common = {"stdout": _tail(raw.stdout), "stderr": _tail(raw.stderr),
+    common: dict[str, Any] = {"stdout": _tail(raw.stdout), "stderr": _tail(raw.stderr),
               "build_seconds": build_seconds, "run_seconds": raw.wall_seconds,
               "cpu_seconds": raw.cpu_seconds, "sandbox": info}
     first = records[0] if records else {}

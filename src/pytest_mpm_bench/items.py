@@ -85,7 +85,7 @@ class BenchmarkItem(pytest.Item):
             raise BenchmarkFailure(
                 result, f"weighted score {result['weighted_score']} < --mpm-min-score {min_score}")
 
-    def repr_failure(  # type: ignore[override]
+    def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, BenchmarkFailure):
@@ -100,6 +100,6 @@ def result_of(report: pytest.TestReport) -> dict[str, Any] | None:
     """The result dict a report carries (plain JSON text in user_properties), if any."""
     for name, value in report.user_properties:
         if name == "mpm_result":
-            parsed: dict[str, Any] = json.loads(value)
+            parsed: dict[str, Any] = json.loads(str(value))
             return parsed
     return None

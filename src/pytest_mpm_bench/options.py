@@ -87,11 +87,14 @@ def _choice(config: pytest.Config, name: str, choices: tuple[str, ...]) -> str:
 
 
 def default_suite_paths(rootpath: Path) -> list[Path]:
-    """``benchmarks/lightweight`` of the project, else the suites shipped in the package."""
-    local = rootpath / "benchmarks" / "lightweight"
-    if local.is_dir():
-        return [local]
-    return [Path(str(resources.files("pytest_mpm_bench").joinpath("_benchmarks", "lightweight")))]
+    """``benchmarks/lightweight`` of the project under test, else the suites that came with
+    the plugin (inside the wheel, or beside ``src/`` in a source checkout)."""
+    candidates = [
+        rootpath / "benchmarks" / "lightweight",
+        Path(str(resources.files("pytest_mpm_bench").joinpath("_benchmarks", "lightweight"))),
+        Path(__file__).resolve().parents[2] / "benchmarks" / "lightweight",
+    ]
+    return [next((c for c in candidates if c.is_dir()), candidates[0])]
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,15 @@ class Settings:
         return self.agent_timeout + 4 * self.exec_timeout + 60
 
 
-def _path(config: pytest.Config, raw: str) -> Path:
-    path = Path(raw).expanduser()
-    return path if path.is_absolute() else config.invocation_params.dir / path
+def _path(config: pytest.Config, name: str) -> Path | None:
+    """A path option: relative to where pytest runs, or, from the ini file, to the rootdir."""
+    from_cli = config.getoption(name, default=None)
+    raw = from_cli if from_cli is not None else config.getini(name)
+    if not raw:
+        return None
+    path = Path(str(raw)).expanduser()
+    base = config.invocation_params.dir if from_cli is not None else config.rootpath
+    return path if path.is_absolute() else base / path
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -150,21 +159,20 @@ def read_settings(config: pytest.Config) -> Settings:
         output_bytes=int(_number(config, "mpm_output_kb", float, 1) * 1024),
     )
     min_score = _get(config, "mpm_min_score")
-    replay = _get(config, "mpm_replay_dir")
-    report = _get(config, "mpm_report")
     return Settings(
         agents=agents,
         suite_paths=suite_paths,
         backend=_choice(config, "mpm_backend", BACKENDS),
         agent_cmd=_get(config, "mpm_agent_cmd") or None,
-        replay_dir=_path(config, replay) if replay else None,
+        replay_dir=_path(config, "mpm_replay_dir"),
         agent_timeout=_number(config, "mpm_agent_timeout", float, 0.1),
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
-        report=_path(config, report) if report else None,
+        report=_path(config, "mpm_report"),
         sandbox=_choice(config, "mpm_sandbox", LEVELS),
         scoring=_choice(config, "mpm_scoring", SCORINGS),
-        min_score=_number(config, "mpm_min_score", float, 0) if min_score not in ("", None) else None,
+        min_score=(_number(config, "mpm_min_score", float, 0)
+                   if min_score not in ("", None) else None),
         weights=weights,
         limits=limits,
     )

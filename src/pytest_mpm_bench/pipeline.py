@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         else:
             limits = settings.limits
             if case.timeout:
-                limits = type(limits)(**{**limits.as_dict(), "wall_seconds": case.timeout})
+                limits = dataclasses.replace(limits, wall_seconds=case.timeout)
             outcome = execute(case, solution, executor,
                               ExecSettings(limits, settings.level, run.slot))
             status, message = outcome.status, outcome.message

@@ -106,6 +106,7 @@ def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
     except ProcessLookupError:
         pass
     _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     sel.close()
     os.close(read_fd)
     proc.stdout.close()

@@ -106,7 +106,8 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SuiteError(path, "$", f"cannot read the file ({exc})", "make it a UTF-8 JSON file")
+        raise SuiteError(path, "$", f"cannot read the file ({exc})",
+                         "make it a UTF-8 JSON file") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -159,7 +160,7 @@ def load_suite(path: Path, known_languages: Collection[str]) -> Suite:
     data = read_json(path)
     if not isinstance(data, dict):
         raise SuiteError(path, "$", "the top level is not an object",
-                         "wrap the suite in {\"agent_id\": ..., \"language\": ..., \"tests\": [...]}")
+                         'wrap it in {"agent_id": ..., "language": ..., "tests": [...]}')
     if is_version_1(data):
         from pytest_mpm_bench.suite_v1 import load_v1
 
@@ -196,7 +197,7 @@ def _case(path: Path, suite: dict[str, Any], i: int, raw: dict[str, Any]) -> Cas
     tests = []
     for j, tc in enumerate(raw["test_cases"]):
         form = next(f for f in ("args", "calls", "code") if f in tc)
-        if form == "args" and kind == "class" or form == "calls" and kind == "function":
+        if (form == "args" and kind == "class") or (form == "calls" and kind == "function"):
             raise SuiteError(path, f"{where}.test_cases[{j}]",
                              f"a {form!r} test case in a case of kind {kind!r}",
                              "use 'calls' for classes and 'args' for functions ('code' fits both)")
@@ -237,7 +238,8 @@ def _check_checker(path: Path, where: str, source: str) -> None:
     try:
         code = compile(source, f"{path}:{where}", "exec")
     except SyntaxError as exc:
-        raise SuiteError(path, where, f"the checker does not compile: {exc.msg} (line {exc.lineno})",
+        raise SuiteError(path, where,
+                         f"the checker does not compile: {exc.msg} (line {exc.lineno})",
                          "fix the Python source of the checker") from None
     if "check" not in code.co_names:
         raise SuiteError(path, where, "the checker does not define check()",

@@ -12,7 +12,14 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench.suite import Case, SuiteError, Suite, TestCase, _check_language, _check_unique_ids
+from pytest_mpm_bench.suite import (
+    Case,
+    Suite,
+    SuiteError,
+    TestCase,
+    _check_language,
+    _check_unique_ids,
+)
 
 _NAME = re.compile(r"\b(?:def|class|function|func|fn|interface)\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
 
@@ -89,7 +96,8 @@ def load_v1(path: Path, data: dict[str, Any], known_languages: Collection[str]) 
         raise SuiteError(path, "$.tests", "missing or empty 'tests'", "add a list of test cases")
     agent_id = data.get("agent_id")
     if not isinstance(agent_id, str):
-        raise SuiteError(path, "$.agent_id", "missing 'agent_id'", "name the agent this suite is for")
+        raise SuiteError(path, "$.agent_id", "missing 'agent_id'",
+                         "name the agent this suite is for")
     language = data.get("language")
     if not isinstance(language, str):
         raise SuiteError(path, "$.language", "missing 'language'", "name the suite's language")

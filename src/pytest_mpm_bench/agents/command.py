@@ -32,7 +32,8 @@ class CommandBackend:
         except ValueError as exc:
             raise pytest.UsageError(f"--mpm-agent-cmd cannot be parsed ({exc})") from None
         if not argv:
-            raise pytest.UsageError("--mpm-agent-cmd is empty: give the command that runs your agent")
+            raise pytest.UsageError(
+                "--mpm-agent-cmd is empty: give the command that runs your agent")
         try:
             argv[0].format(**dict.fromkeys(PLACEHOLDERS, "x"))
             [arg.format(**dict.fromkeys(PLACEHOLDERS, "x")) for arg in argv]

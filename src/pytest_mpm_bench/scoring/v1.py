@@ -55,8 +55,8 @@ def idiomaticity(source: str, language: str, passed: bool) -> float:
     score += 0.5 if any(isinstance(n, ast.With | ast.AsyncWith) for n in nodes) else 0.0
     hinted = any(
         isinstance(n, ast.AnnAssign)
-        or isinstance(n, ast.arg) and n.annotation is not None
-        or isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.returns is not None
+        or (isinstance(n, ast.arg) and n.annotation is not None)
+        or (isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.returns is not None)
         for n in nodes)
     score += 0.5 if hinted else 0.0
     calls_enumerate = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
@@ -90,8 +90,9 @@ def best_practices(source: str, language: str, passed: bool) -> float:
         if len(short) > 3:
             score -= 1.0
         magic = any(isinstance(n, ast.Compare) and any(isinstance(op, ast.Eq) for op in n.ops)
-                    and any(isinstance(c, ast.Constant) and type(c.value) in (int, float)
-                            and abs(c.value) >= 10 for c in n.comparators)
+                    and any(isinstance(c, ast.Constant) and isinstance(c.value, int | float)
+                            and not isinstance(c.value, bool) and abs(c.value) >= 10
+                            for c in n.comparators)
                     for n in ast.walk(tree))
         if magic:
             score -= 0.5

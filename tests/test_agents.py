@@ -1,0 +1,103 @@
+"""Agent backends, the command backend above all: faults become statuses, never hangs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_mpm_bench.agents import AgentRequest
+from pytest_mpm_bench.agents.command import CommandBackend
+from pytest_mpm_bench.agents.reference import ReferenceBackend
+from pytest_mpm_bench.agents.replay import ReplayBackend
+from pytest_mpm_bench.languages import known_languages
+from pytest_mpm_bench.suite import Case, load_suite
+from pytest_mpm_bench.task import render_task
+from tests.conftest import make_suite
+
+
+@pytest.fixture
+def request_(write_suite) -> AgentRequest:  # type: ignore[no-untyped-def]
+    case: Case = load_suite(write_suite(make_suite()), known_languages()).cases[0]
+    return AgentRequest(case, "py_agent", render_task(case), 0, case.id, timeout=5)
+
+
+def agent_script(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "agent.py"
+    script.write_text("import sys, os, time\n" + body)
+    return f"{sys.executable} {script}"
+
+
+def test_command_gets_task_on_stdin_and_in_file(tmp_path: Path, request_: AgentRequest) -> None:
+    template = agent_script(tmp_path, (
+        "task = sys.stdin.read()\n"
+        "same = open(sys.argv[1]).read() == task\n"
+        "print(f'{sys.argv[2]} {sys.argv[3]} {sys.argv[4]} {same} {os.environ[\"MPM_AGENT\"]}')\n"
+    )) + " {task_file} {agent} {language} {test_id}"
+    reply = CommandBackend(template).ask(request_, tmp_path)
+    assert reply.status == "ok", reply
+    assert reply.text.strip() == "py_agent python c1 True py_agent"
+
+
+def test_hanging_agent_times_out_and_its_tree_is_killed(tmp_path: Path,
+                                                        request_: AgentRequest) -> None:
+    marker = tmp_path / "child-alive"
+    child = f"import time; time.sleep(2); open({str(marker)!r}, 'w').close()"
+    template = agent_script(tmp_path, (
+        "import subprocess\n"
+        f"subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+        "time.sleep(60)\n"))
+    request = AgentRequest(request_.case, "py_agent", "task", 0, "c1", timeout=0.5)
+    started = time.monotonic()
+    reply = CommandBackend(template).ask(request, tmp_path)
+    assert reply.status == "agent_timeout", reply
+    assert "0.5 s" in reply.message
+    assert time.monotonic() - started < 3
+    time.sleep(2.5)
+    assert not marker.exists(), "the agent's child survived the timeout"
+
+
+def test_non_zero_exit_is_agent_error_with_stderr_tail(tmp_path: Path,
+                                                       request_: AgentRequest) -> None:
+    template = agent_script(tmp_path, "sys.stderr.write('x' * 5000 + 'API key invalid')\n"
+                                      "sys.exit(3)\n")
+    reply = CommandBackend(template).ask(request_, tmp_path)
+    assert reply.status == "agent_error"
+    assert "code 3" in reply.message and reply.message.endswith("API key invalid")
+    assert len(reply.message) < 2500
+
+
+def test_megabytes_of_output_are_cut_off(tmp_path: Path, request_: AgentRequest) -> None:
+    template = agent_script(tmp_path, "sys.stdout.write('y' * (50 << 20))\n")
+    reply = CommandBackend(template).ask(request_, tmp_path)
+    assert reply.status == "agent_error"
+    assert "more than 8 MiB" in reply.message
+
+
+def test_silent_agent_gives_empty_reply(tmp_path: Path, request_: AgentRequest) -> None:
+    reply = CommandBackend(agent_script(tmp_path, "")).ask(request_, tmp_path)
+    assert (reply.status, reply.text, reply.message) == ("ok", "", "the agent printed nothing")
+
+
+def test_missing_executable_is_a_usage_error() -> None:
+    with pytest.raises(pytest.UsageError, match=r"not on PATH.*--mpm-agent-cmd"):
+        CommandBackend("no-such-agent-cli {task_file}").check()
+    with pytest.raises(pytest.UsageError, match="unknown placeholder"):
+        CommandBackend(f"{sys.executable} {{nope}}").check()
+
+
+def test_reference_and_replay(tmp_path: Path, request_: AgentRequest) -> None:
+    reply = ReferenceBackend().ask(request_, tmp_path)
+    assert reply.status == "ok" and "return a + b" in reply.text
+    replay = ReplayBackend(tmp_path)
+    assert replay.ask(request_, tmp_path).status == "skipped"
+    (tmp_path / "py_agent").mkdir()
+    (tmp_path / "py_agent" / "c1.md").write_text("recorded")
+    (tmp_path / "py_agent" / "c1.s2.md").write_text("second")
+    assert replay.ask(request_, tmp_path).text == "recorded"
+    sample2 = AgentRequest(request_.case, "py_agent", "", 2, "c1_s2", 5)
+    assert replay.ask(sample2, tmp_path).text == "second"
+    os.chmod(tmp_path, 0o755)

@@ -1,0 +1,185 @@
+"""End to end through pytester: collection, backends, failures, summary and reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_case, make_suite
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+WRONG = "def add(a, b):\n    return a + b if a < 10**6 else 0\n"
+TWO_CASES = make_suite(make_case("c1"), make_case("c2", name="Add again"))
+
+
+def bench(pytester: pytest.Pytester, suite: Path, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("--mpm-agent", "py_agent", "--mpm-suite", str(suite),
+                                         "-p", "no:cacheprovider", *args)
+
+
+def replies(tmp_path: Path, **by_case: str) -> Path:
+    root = tmp_path / "replies"
+    (root / "py_agent").mkdir(parents=True)
+    for case_id, code in by_case.items():
+        (root / "py_agent" / f"{case_id}.md").write_text(f"Answer:\n```python\n{code}```\n")
+    return root
+
+
+def test_nothing_is_collected_without_mpm_agent(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]
+    suite = write_suite(TWO_CASES)
+    pytester.makepyfile(test_plain="def test_ok():\n    pass\n")
+    result = pytester.runpytest_subprocess(str(suite.parent), "test_plain.py")
+    result.assert_outcomes(passed=1)
+
+
+def test_reference_backend_passes_and_reports(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
+                                              workers: list[str]) -> None:
+    suite = write_suite(TWO_CASES)
+    report = pytester.path / "out" / "report.json"
+    result = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-report", str(report),
+                   "--junitxml", "junit.xml", "--json-report",
+                   "--json-report-file", "pjr.json", *workers)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*mpm-bench summary*", "py_agent * 2 * 2 * 100%*easy 2/2*"])
+    data = json.loads(report.read_text())
+    assert data["schema"] == "pytest-mpm-bench/report/1" and data["complete"] is True
+    assert [r["test_id"] for r in data["results"]] == ["c1", "c2"]
+    first = data["results"][0]
+    assert first["status"] == "passed" and first["dimensions"]["correctness"] == 9.5
+    assert first["sandbox"]["level"] == data["environment"]["sandbox"]
+    assert data["summary"]["agents"]["py_agent"]["passed"] == 2
+    junit = (pytester.path / "junit.xml").read_text()
+    assert '<property name="mpm_status" value="passed"' in junit
+    assert '<property name="mpm_weighted_score"' in junit
+    pjr = json.loads((pytester.path / "pjr.json").read_text())
+    props = dict(next(t for t in pjr["tests"] if t["nodeid"].endswith("c1"))["user_properties"][i]
+                 .popitem() for i in range(9))
+    assert props["mpm_agent"] == "py_agent" and props["mpm_correctness"] == 9.5
+
+
+def _stable(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(r["test_id"], r["status"], r["dimensions"]["correctness"], r["solution"],
+             [t["passed"] for t in r["execution_details"]["test_results"]])
+            for r in report["results"]]
+
+
+def test_xdist_gives_the_same_results_as_a_serial_run(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
+                                                      write_suite, tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    root = replies(tmp_path, c1=WRONG, c2="def add(a, b):\n    return a + b\n")
+    reports = []
+    for extra in ([], ["-n", "2"]):
+        out = tmp_path / f"report{len(reports)}.json"
+        bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(root),
+              "--mpm-report", str(out), *extra).assert_outcomes(passed=1, failed=1)
+        reports.append(json.loads(out.read_text()))
+    assert _stable(reports[0]) == _stable(reports[1])
+    for key in ("tests", "passed", "pass_rate"):
+        assert (reports[0]["summary"]["agents"]["py_agent"][key]
+                == reports[1]["summary"]["agents"]["py_agent"][key])
+
+
+def test_failure_is_one_readable_screen(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
+                                        tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    root = replies(tmp_path, c1=WRONG + "import sys\nsys.stderr.write('debug line')\n",
+                   c2="def add(a, b):\n    return a + b\n")
+    result = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(root))
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*py_agent / c1: wrong_answer — 1 of 3 tests failed*",
+        "*first failing test: #3 (hidden, wrong_answer)*",
+        "*input:    {\"args\": [[]1000000000000, 1[]]}*",
+        "*expected: 1000000000001*",
+        "*actual:   0*",
+        "*debug line*",
+    ])
+    assert "Traceback" not in result.stdout.str()
+    assert "pytest_mpm_bench" not in result.stdout.str()
+
+
+def test_replay_without_recording_skips_and_no_code_fails(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
+                                                          write_suite, tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    root = replies(tmp_path)
+    (root / "py_agent" / "c1.md").write_text("Sorry, I can't do that.")
+    result = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(root),
+                   "-rs")
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*c1: no_code*", "SKIPPED*no recorded reply at*c2.md*"])
+
+
+def test_command_backend_end_to_end(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
+                                    tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    agent = tmp_path / "agent.py"
+    agent.write_text(
+        "import sys, time\n"
+        "task = sys.stdin.read()\n"
+        "if sys.argv[1] == 'c2':\n    time.sleep(30)\n"
+        "print('```python\\ndef add(a, b):\\n    return a + b\\n```')\n")
+    result = bench(pytester, suite, "--mpm-agent-cmd", f"{sys.executable} {agent} {{test_id}}",
+                   "--mpm-agent-timeout", "1")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*c2: agent_timeout — the agent gave no answer within 1 s*"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--mpm-agent", "nope", "--mpm-backend", "reference"], "*unknown agent 'nope'*py_agent*"),
+    (["--mpm-agent", "py_agent"], "*agent command 'claude-mpm' is not on PATH*"),
+    (["--mpm-agent", "py_agent", "--mpm-backend", "replay"], "*needs --mpm-replay-dir*"),
+    (["--mpm-agent", "py_agent", "--mpm-samples", "zero"], "*--mpm-samples*must be a number*"),
+    (["--mpm-agent", "py_agent", "--mpm-sandbox", "docker"], "*--mpm-sandbox must be one of*"),
+])
+def test_bad_usage_is_one_line(pytester: pytest.Pytester, write_suite, args: list[str],  # type: ignore[no-untyped-def]
+                               message: str) -> None:
+    suite = write_suite(TWO_CASES)
+    result = pytester.runpytest_subprocess("--mpm-suite", str(suite), *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_malformed_suite_is_a_collection_error_naming_the_fix(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
+                                                              write_suite) -> None:
+    bad = make_suite(make_case(test_cases=[{"args": [1, 2], "expected": 3}]))
+    suite = write_suite(bad)
+    result = bench(pytester, suite, "--mpm-backend", "reference")
+    result.assert_outcomes(errors=1)
+    assert (f"malformed suite: {suite}: at $.tests[0].test_cases: case 'c1' has no hidden test. "
+            "Fix: mark at least one test case \"hidden\": true") in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_version_1_prose_case_skips_with_reason(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
+                                                write_suite) -> None:
+    v1 = {"agent_id": "py_agent", "language": "python", "version": "1.0.0", "tests": [
+        {"id": "rl", "signature": "class RateLimiter:", "test_cases": [
+            {"input": "RateLimiter(3, 60)", "expected": "True, True, True, False"}]}]}
+    result = bench(pytester, write_suite(v1), "--mpm-backend", "reference", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*test case 1 is prose, not data*"])
+
+
+def test_samples_and_min_score(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]
+    suite = write_suite(make_suite(make_case("c1")))
+    result = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-samples", "2",
+                   "--mpm-min-score", "9.9", "-v")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*mini.json::c1[[]s0[]] FAILED*", "*mini.json::c1[[]s1[]] FAILED*",
+                                 "*weighted score * < --mpm-min-score 9.9*"])
+
+
+def test_items_get_a_pytest_timeout(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]
+    suite = write_suite(TWO_CASES)
+    items, _ = pytester.inline_genitems("--mpm-agent", "py_agent", "--mpm-suite", str(suite),
+                                        "--mpm-backend", "reference", "--mpm-agent-timeout", "7",
+                                        "--mpm-exec-timeout", "2")
+    assert [i.name for i in items] == ["c1", "c2"]
+    marker = items[0].get_closest_marker("timeout")
+    assert marker is not None and marker.args == (7 + 4 * 2 + 60,)
