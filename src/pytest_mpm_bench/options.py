@@ -53,6 +53,8 @@ INI_ONLY: list[tuple[str, str, str, Any]] = [
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("mpm-bench", "benchmark AI coding agents (pytest-mpm-bench)")
+    group.addoption("--mpm-doctor", action="store_true", default=False,
+                    help="print the toolchains and sandbox levels available here, then exit")
     for flag, ini, help_text, ini_type, default in OPTIONS:
         kwargs: dict[str, Any] = {"action": "append"} if ini_type == "args" else {}
         group.addoption(flag, dest=ini, default=None, help=help_text, **kwargs)

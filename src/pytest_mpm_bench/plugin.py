@@ -31,6 +31,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.getoption("mpm_doctor"):
+        from pytest_mpm_bench import doctor
+
+        return doctor.report(print)
+    return None
+
+
 def _worker_slot(config: pytest.Config) -> int:
     workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
     if workerinput is None:
