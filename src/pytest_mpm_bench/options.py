@@ -32,6 +32,8 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-samples", "mpm_samples", "samples per case (items case[s0]...)", "string", "1"),
     ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
      "string", ""),
+    ("--mpm-cache-dir", "mpm_cache_dir", "reply cache directory (content-addressed; safe "
+     "under -n)", "string", ".mpm_cache"),
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
     ("--mpm-scoring", "mpm_scoring", "scoring rubric: v2 (tool-based) or v1 (the original)",
      "string", "v1"),
@@ -53,6 +55,10 @@ INI_ONLY: list[tuple[str, str, str, Any]] = [
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("mpm-bench", "benchmark AI coding agents (pytest-mpm-bench)")
+    group.addoption("--mpm-no-cache", action="store_true", default=False,
+                    help="neither read nor write the reply cache")
+    group.addoption("--mpm-refresh", action="store_true", default=False,
+                    help="ask the agent again and overwrite cached replies")
     group.addoption("--mpm-doctor", action="store_true", default=False,
                     help="print the toolchains and sandbox levels available here, then exit")
     for flag, ini, help_text, ini_type, default in OPTIONS:
@@ -110,6 +116,8 @@ class Settings:
     exec_timeout: float
     samples: int
     report: Path | None
+    cache_dir: Path | None  # None: --mpm-no-cache
+    refresh: bool
     sandbox: str
     scoring: str
     min_score: float | None
@@ -171,6 +179,8 @@ def read_settings(config: pytest.Config) -> Settings:
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
         report=_path(config, "mpm_report"),
+        cache_dir=None if config.getoption("mpm_no_cache") else _path(config, "mpm_cache_dir"),
+        refresh=bool(config.getoption("mpm_refresh")),
         sandbox=_choice(config, "mpm_sandbox", LEVELS),
         scoring=_choice(config, "mpm_scoring", SCORINGS),
         min_score=(_number(config, "mpm_min_score", float, 0)

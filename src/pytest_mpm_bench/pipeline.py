@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.agents import AgentRequest, Backend
+from pytest_mpm_bench.agents import AgentReply, AgentRequest, Backend
+from pytest_mpm_bench.cache import ReplyCache, cache_key
 from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.extract import extract_code
 from pytest_mpm_bench.languages import Executor
@@ -36,17 +37,34 @@ def test_id(case: Case, sample: int) -> str:
     return case.id if sample == 0 else f"{case.id}_s{sample}"
 
 
+def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool]:
+    """The agent's reply, from the cache when allowed (only the command backend is cached:
+    the others read local files already)."""
+    settings = run.settings
+    cache = (ReplyCache(settings.cache_dir)
+             if settings.cache_dir is not None and run.backend.name == "command" else None)
+    key = cache_key(run.backend.identity(), request)
+    if cache is not None and not settings.refresh:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit, True
+    workdir = Path(tempfile.mkdtemp(prefix="mpm-agent-"))
+    try:
+        reply = run.backend.ask(request, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if cache is not None:
+        cache.put(key, reply)
+    return reply, False
+
+
 def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str, Any]:
     """Ask the agent, judge its code, score it; agent faults become statuses, not exceptions."""
     settings = run.settings
     task = render_task(case)
     request = AgentRequest(case, case.agent_id, task, sample, test_id(case, sample),
                            settings.agent_timeout)
-    workdir = Path(tempfile.mkdtemp(prefix="mpm-agent-"))
-    try:
-        reply = run.backend.ask(request, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    reply, cached = _ask(run, request)
     if reply.status == "skipped":
         raise Skip(reply.message)
     solution: str | None = None
@@ -77,5 +95,5 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         case=case, agent=case.agent_id, sample=sample, status=status, message=message,
         solution=solution, outcome=outcome, dimensions=dimensions,
         weighted_score=weighted(dimensions, settings.weights), scoring=settings.scoring,
-        agent_seconds=reply.seconds, cached=False, sandbox=sandbox, evidence={},
+        agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence={},
     )

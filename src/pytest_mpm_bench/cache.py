@@ -1,0 +1,55 @@
+"""The reply cache: agent replies stored by content address, safe under ``pytest -n``.
+
+The key covers everything that could change the reply: backend, agent command, agent id, the
+test id, the task text and the sample. Edit a case or the agent command and the agent is asked
+again; nothing stale is served. Only replies are cached, never scores: a changed scorer or harness
+re-judges stored replies without calling the agent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pytest_mpm_bench.agents import AgentReply, AgentRequest
+
+FORMAT = 1
+
+
+def cache_key(identity: str, request: AgentRequest) -> str:
+    # test_id too: it can be part of the agent's command line ({test_id}).
+    material = json.dumps([FORMAT, identity, request.agent_id, request.test_id, request.task,
+                           request.sample])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class ReplyCache:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / "replies" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> AgentReply | None:
+        try:
+            data: dict[str, Any] = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return AgentReply("ok", str(data["text"]), str(data.get("message", "")),
+                              float(data.get("seconds", 0.0)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or damaged: ask again
+
+    def put(self, key: str, reply: AgentReply) -> None:
+        """Store an answer (agent faults are not cached: the next run asks again)."""
+        if reply.status != "ok":
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"text": reply.text, "message": reply.message, "seconds": reply.seconds},
+                      handle)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees all or nothing
