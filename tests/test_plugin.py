@@ -168,11 +168,13 @@ def test_version_1_prose_case_skips_with_reason(pytester: pytest.Pytester,  # ty
 
 def test_samples_and_min_score(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]
     suite = write_suite(make_suite(make_case("c1")))
-    result = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-samples", "2",
+    result = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-samples", "3",
                    "--mpm-min-score", "9.9", "-v")
-    result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*mini.json::c1[[]s0[]] FAILED*", "*mini.json::c1[[]s1[]] FAILED*",
-                                 "*weighted score * < --mpm-min-score 9.9*"])
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*mini.json::c1[[]s0[]] FAILED*", "*mini.json::c1[[]s2[]] FAILED*",
+                                 "*weighted score * < --mpm-min-score 9.9*",
+                                 "py_agent: pass@1 1.00  pass@3 1.00  pass^1 1.00  pass^3 1.00; "
+                                 "flaky cases: none"])
 
 
 def test_items_get_a_pytest_timeout(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]

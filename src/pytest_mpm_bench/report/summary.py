@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from math import comb
 from statistics import fmean
 from typing import Any
 
 DIFFICULTIES = ("easy", "medium", "hard")
+KS = (1, 3, 5, 10)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased estimate that at least one of k samples passes, from n samples with c passing
+    (Chen et al., 2021)."""
+    return 1.0 if n - c < k else 1.0 - comb(n - c, k) / comb(n, k)
+
+
+def pass_hat_k(n: int, c: int, k: int) -> float:
+    """Estimate that all k samples pass (pass^k): the reliability of an agent."""
+    return comb(c, k) / comb(n, k)
+
+
+def sampling(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """pass@k and pass^k for k in 1, 3, 5, 10 up to the samples of every case; flaky cases."""
+    per_case: dict[str, list[bool]] = defaultdict(list)
+    for result in results:
+        per_case[result["test_id"]].append(bool(result["passed"]))
+    if not per_case:
+        return {"pass_at_k": {}, "pass_hat_k": {}, "flaky": []}
+    n_min = min(len(v) for v in per_case.values())
+    ks = [k for k in KS if k <= n_min]
+    at = {f"pass@{k}": round(fmean(pass_at_k(len(v), sum(v), k) for v in per_case.values()), 4)
+          for k in ks}
+    hat = {f"pass^{k}": round(fmean(pass_hat_k(len(v), sum(v), k) for v in per_case.values()), 4)
+           for k in ks}
+    flaky = sorted(case for case, v in per_case.items() if any(v) and not all(v))
+    return {"pass_at_k": at, "pass_hat_k": hat, "flaky": flaky}
 
 
 def sort_key(result: dict[str, Any]) -> tuple[str, str, int]:
@@ -46,7 +76,7 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {"agents": {}, "overall": _group(ordered)}
     for agent, rows in agents.items():
         entry = _group(rows)
-        entry["pass_at_k"] = {"pass@1": entry["pass_rate"]}
+        entry.update(sampling(rows))
         entry["by_difficulty"] = _by(rows, "difficulty")
         entry["by_category"] = _by(rows, "category")
         summary["agents"][agent] = entry

@@ -32,4 +32,10 @@ def table(summary: dict[str, Any]) -> list[str]:
         scores = " ".join(f"{row['dimensions'].get(d, 0.0):>6.2f}" for d in dims)
         lines.append(f"{name:<22} {row['tests']:>5} {row['passed']:>6} {row['pass_rate']:>5.0%} "
                      f"{scores} {row['weighted_score']:>6.2f}  {diffs}")
+    for name, row in agents.items():
+        estimates = {**row.get("pass_at_k", {}), **row.get("pass_hat_k", {})}
+        if len(estimates) > 2:  # more than one sample per case
+            shown = "  ".join(f"{k} {v:.2f}" for k, v in estimates.items())
+            flaky = ", ".join(row.get("flaky", [])) or "none"
+            lines.append(f"{name}: {shown}; flaky cases: {flaky}")
     return lines
