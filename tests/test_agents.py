@@ -16,7 +16,7 @@ from pytest_mpm_bench.agents.replay import ReplayBackend
 from pytest_mpm_bench.languages import known_languages
 from pytest_mpm_bench.suite import Case, load_suite
 from pytest_mpm_bench.task import render_task
-from tests.conftest import make_suite
+from tests.helpers import make_suite
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_case, make_suite
+from tests.helpers import make_case, make_suite
 
 
 def _agent(tmp_path: Path) -> tuple[str, Path]:
@@ -27,7 +27,7 @@ def _run(pytester: pytest.Pytester, suite: Path, cmd: str, *args: str) -> dict: 
     result = pytester.runpytest_subprocess(
         "--mpm-agent", "py_agent", "--mpm-suite", str(suite), "--mpm-agent-cmd", cmd,
         "--mpm-report", str(report), "--mpm-cache-dir", str(pytester.path / "cache"),
-        "-p", "no:cacheprovider", *args)
+        "--mpm-scoring", "v1", "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=2)
     return json.loads(report.read_text())  # type: ignore[no-any-return]
 

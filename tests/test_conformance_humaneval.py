@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 CORPUS = DATA / "humaneval"
 
@@ -23,7 +23,8 @@ def test_verdicts_match_humaneval(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
         "--mpm-agent", "humaneval_python", "--mpm-suite", str(corpus / "suite"),
         "--mpm-backend", "replay", "--mpm-replay-dir", str(corpus / "replies"),
-        "--mpm-samples", "3", "--mpm-report", str(report), "-n", "2", "-q", "-p",
+        "--mpm-samples", "3", "--mpm-report", str(report), "--mpm-scoring", "v1", "-n", "2",
+        "-q", "-p",
         "no:cacheprovider")
     assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
     expected: dict[str, bool] = json.loads((CORPUS / "verdicts.json").read_text())

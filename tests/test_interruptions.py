@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_case, make_suite
+from tests.helpers import make_case, make_suite
 
 ADD = "def add(a, b):\n    return a + b\n"
 SLOW = "import time\ndef add(a, b):\n    time.sleep(20)\n    return a + b\n"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_case, make_suite
+from tests.helpers import make_case, make_suite
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -50,7 +50,8 @@ def test_reference_backend_passes_and_reports(pytester: pytest.Pytester, write_s
     assert data["schema"] == "pytest-mpm-bench/report/1" and data["complete"] is True
     assert [r["test_id"] for r in data["results"]] == ["c1", "c2"]
     first = data["results"][0]
-    assert first["status"] == "passed" and first["dimensions"]["correctness"] == 9.5
+    assert first["status"] == "passed" and first["dimensions"]["correctness"] == 10.0
+    assert first["scoring"] == "v2" and first["evidence"]["performance"][0]["tool"] == "cpu-time"
     assert first["sandbox"]["level"] == data["environment"]["sandbox"]
     assert data["summary"]["agents"]["py_agent"]["passed"] == 2
     junit = (pytester.path / "junit.xml").read_text()
@@ -59,7 +60,7 @@ def test_reference_backend_passes_and_reports(pytester: pytest.Pytester, write_s
     pjr = json.loads((pytester.path / "pjr.json").read_text())
     props = dict(next(t for t in pjr["tests"] if t["nodeid"].endswith("c1"))["user_properties"][i]
                  .popitem() for i in range(9))
-    assert props["mpm_agent"] == "py_agent" and props["mpm_correctness"] == 9.5
+    assert props["mpm_agent"] == "py_agent" and props["mpm_correctness"] == 10.0
 
 
 def _stable(report: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_mpm_bench.languages import known_languages
 from pytest_mpm_bench.suite import SuiteError, iter_suite_files, load_suite
-from tests.conftest import DATA, REPO, make_case, make_suite
+from tests.helpers import DATA, REPO, make_case, make_suite
 
 
 def load(path: Path):  # type: ignore[no-untyped-def]

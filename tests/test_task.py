@@ -3,7 +3,7 @@ from __future__ import annotations
 from pytest_mpm_bench.languages import known_languages
 from pytest_mpm_bench.suite import load_suite
 from pytest_mpm_bench.task import render_task
-from tests.conftest import make_case, make_suite
+from tests.helpers import make_case, make_suite
 
 
 def test_task_shows_visible_tests_only(write_suite) -> None:  # type: ignore[no-untyped-def]

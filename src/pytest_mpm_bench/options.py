@@ -36,7 +36,7 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "under -n)", "string", ".mpm_cache"),
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
     ("--mpm-scoring", "mpm_scoring", "scoring rubric: v2 (tool-based) or v1 (the original)",
-     "string", "v1"),
+     "string", "v2"),
     ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
      "string", ""),
 ]

@@ -17,7 +17,8 @@ from pytest_mpm_bench.extract import extract_code
 from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.options import Settings
 from pytest_mpm_bench.results import build_result
-from pytest_mpm_bench.scoring import v1, weighted
+from pytest_mpm_bench.scoring import DIMENSIONS, v1, v2, weighted
+from pytest_mpm_bench.scoring.performance import ReferenceTimes
 from pytest_mpm_bench.suite import Case
 from pytest_mpm_bench.task import render_task
 
@@ -31,6 +32,7 @@ class Run:
     settings: Settings
     backend: Backend
     slot: int = 0
+    session: str = "serial"  # shared by the xdist workers of one session
 
 
 def test_id(case: Case, sample: int) -> str:
@@ -84,16 +86,20 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
             outcome = execute(case, solution, executor,
                               ExecSettings(limits, settings.level, run.slot))
             status, message = outcome.status, outcome.message
+    evidence: dict[str, list[dict[str, Any]]] = {}
     if outcome is None:
-        dimensions = dict.fromkeys(("correctness", "idiomaticity", "performance",
-                                    "best_practices"), 0.0)
-    else:
+        dimensions = dict.fromkeys(DIMENSIONS, 0.0)
+    elif settings.scoring == "v1":
         dimensions = v1.score(outcome, solution or "", case.language, case.difficulty)
+    else:
+        dimensions, evidence = v2.score(case, solution or "", outcome, executor,
+                                        ExecSettings(settings.limits, settings.level, run.slot),
+                                        ReferenceTimes(run.session))
     sandbox = outcome.sandbox if outcome else {"level": settings.level,
                                                "limits": settings.limits.as_dict()}
     return build_result(
         case=case, agent=case.agent_id, sample=sample, status=status, message=message,
         solution=solution, outcome=outcome, dimensions=dimensions,
         weighted_score=weighted(dimensions, settings.weights), scoring=settings.scoring,
-        agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence={},
+        agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence=evidence,
     )

@@ -7,6 +7,7 @@ changes another project's test run.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if given_json and config.args_source == pytest.Config.ArgsSource.ARGS:
         settings = dataclasses.replace(settings, suite_paths=tuple(given_json))
     config.stash[SELECTED_KEY] = _select_suites(settings)
-    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config))
+    workerinput = getattr(config, "workerinput", None)
+    session = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
+    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config), session)
     _point_collection_at_suites(config, settings)
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(Controller(config, settings), "mpm-bench-controller")

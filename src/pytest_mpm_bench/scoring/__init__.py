@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 DIMENSIONS = ("correctness", "idiomaticity", "performance", "best_practices")
 DEFAULT_WEIGHTS = "correctness:0.40 idiomaticity:0.25 performance:0.20 best_practices:0.15"
-SCORINGS = ("v1",)  # v2 (tool-based) lands with the quality issue
+SCORINGS = ("v2", "v1")
 
 
 class WeightsError(ValueError):

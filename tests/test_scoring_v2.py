@@ -1,0 +1,104 @@
+"""v2: each dimension moves for its own reason, with the evidence that explains it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_mpm_bench import sandbox
+from pytest_mpm_bench.execution import ExecSettings, execute
+from pytest_mpm_bench.languages import executor_for, known_languages
+from pytest_mpm_bench.scoring import analysers, v2
+from pytest_mpm_bench.scoring.performance import ReferenceTimes
+from pytest_mpm_bench.suite import Case, load_suite
+from tests.helpers import make_case, make_suite
+
+PY = executor_for("python")
+
+CLEAN = '''def dedupe(items: list[int]) -> list[int]:
+    """The items without repeats, in first-seen order."""
+    seen: set[int] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]
+'''
+LINTY = '''import subprocess
+def dedupe(items):
+    result = []
+    for i in range(len(items)):
+        if items[i] in result:
+            continue
+        else:
+            result.append(items[i])
+    if len(result) == 0:
+        subprocess.call("true", shell=True)
+    return result
+'''
+QUADRATIC = '''def dedupe(items: list[int]) -> list[int]:
+    """The items without repeats, in first-seen order."""
+    return [x for i, x in enumerate(items) if x not in items[:i]]
+'''
+
+
+@pytest.fixture
+def case(write_suite) -> Case:  # type: ignore[no-untyped-def]
+    spec = make_case(
+        "dedupe", signature="def dedupe(items: list[int]) -> list[int]:", entry_point="dedupe",
+        test_cases=[{"args": [[1, 2, 1]], "expected": [1, 2]}, {"args": [[]], "expected": []},
+                    {"args": [[3, 3, 3, 2]], "expected": [3, 2], "hidden": True}],
+        performance={"args": [{"$random_ints": {"n": 6000, "lo": 0, "hi": 10**9, "seed": 1}}]},
+        reference_solution="def dedupe(items):\n    return list(dict.fromkeys(items))\n")
+    return load_suite(write_suite(make_suite(spec)), known_languages()).cases[0]
+
+
+def scored(case: Case, source: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    settings = ExecSettings(sandbox.Limits(wall_seconds=20), sandbox.resolve_level("auto"))
+    outcome = execute(case, source, PY, settings)
+    assert outcome.passed, outcome
+    session = tmp_path_factory.mktemp("session").name
+    return v2.score(case, source, outcome, PY, settings, ReferenceTimes(session))
+
+
+def test_lint_findings_lower_style_only(case: Case, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    clean, clean_evidence = scored(case, CLEAN, tmp_path_factory)
+    linty, evidence = scored(case, LINTY, tmp_path_factory)
+    assert clean["correctness"] == linty["correctness"] == 10.0
+    assert linty["idiomaticity"] < clean["idiomaticity"]
+    assert linty["best_practices"] < clean["best_practices"]
+    rules = {(f["tool"], f.get("rule")) for f in evidence["idiomaticity"]
+             + evidence["best_practices"]}
+    assert ("ruff", "RET507") in rules  # `else` after `continue`
+    assert ("bandit", "B602") in rules  # shell=True
+    assert ("ruff", "ANN001") in rules  # no annotations
+    for finding in evidence["best_practices"]:
+        assert {"tool", "rule", "line", "message"} <= finding.keys()
+    assert clean_evidence["performance"][0]["tool"] == "cpu-time"
+
+
+def test_quadratic_time_lowers_performance_only(case: Case, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    clean, _ = scored(case, CLEAN, tmp_path_factory)
+    slow, evidence = scored(case, QUADRATIC, tmp_path_factory)
+    assert slow["performance"] < clean["performance"]
+    assert evidence["performance"][0]["ratio"] > 5
+    assert slow["correctness"] == clean["correctness"]
+    assert slow["best_practices"] == clean["best_practices"]
+
+
+def test_complexity_is_found_by_lizard() -> None:
+    branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(12))
+    findings = analysers.analyse(f"def f(x):\n{branches}    return -1\n", "python", "s.py")
+    assert any(f["tool"] == "lizard" and f["rule"] == "cyclomatic-complexity"
+               for f in findings["idiomaticity"])
+
+
+def test_missing_analyser_is_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
+    ghost = analysers.Analyser("ghostlint", "best_practices", ("python",), "no-such-linter",
+                               lambda f: ["no-such-linter", f], lambda out: [])
+    monkeypatch.setattr(analysers, "ANALYSERS", [ghost])
+    findings = analysers.analyse("x = 1\n", "python", "s.py")
+    assert findings["best_practices"] == [{"tool": "ghostlint", "message": "not installed",
+                                           "points": 0.0}]
+
+
+def test_the_documented_formula() -> None:
+    forty_lines = "\n".join(f"x{i} = {i}" for i in range(40))
+    assert analysers.score([{"points": 1.0}, {"points": 1.0}], forty_lines) == 8.0
+    assert analysers.score([{"points": 3.0}], "x = 1\n") == 4.0
+    assert analysers.score([{"points": 3.0}] * 5, "x = 1\n") == 0.0
