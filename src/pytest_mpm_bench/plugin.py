@@ -94,6 +94,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except sandbox.SandboxUnavailable as exc:
         raise pytest.UsageError(str(exc)) from None
     settings = dataclasses.replace(settings, level=level)
+    # What the unshare level must mask (bwrap shows only what it binds).
+    sandbox.hide([config.rootpath, *settings.suite_paths,
+                  *(p for p in (settings.cache_dir, settings.replay_dir) if p is not None)])
     given_json = [Path(a.split("::")[0]) for a in config.args if a.split("::")[0].endswith(".json")]
     if given_json and config.args_source == pytest.Config.ArgsSource.ARGS:
         settings = dataclasses.replace(settings, suite_paths=tuple(given_json))
