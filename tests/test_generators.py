@@ -18,6 +18,7 @@ def test_concat_repeat_and_string() -> None:
     calls = evaluate({"$concat": [[["__init__", [2]]],
                                   {"$repeat": {"value": ["allow", [1]], "n": 3}}]})
     assert calls == [["__init__", [2]], ["allow", [1]], ["allow", [1]], ["allow", [1]]]
+    assert evaluate({"$join": {"parts": {"$repeat": {"value": "()", "n": 3}}}}) == "()()()"
     text = evaluate({"$random_string": {"n": 50, "alphabet": "ab", "seed": 1}})
     assert len(text) == 50 and set(text) <= {"a", "b"}
 

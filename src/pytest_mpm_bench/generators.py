@@ -42,12 +42,17 @@ def _concat(p: Any) -> list[Any]:
     return out
 
 
+def _join(p: Params) -> str:
+    return str(p.get("sep", "")).join(str(part) for part in evaluate(p["parts"]))
+
+
 GENERATORS: dict[str, Callable[[Any], Any]] = {
     "$range": _range,
     "$repeat": _repeat,
     "$random_ints": _random_ints,
     "$random_string": _random_string,
     "$concat": _concat,
+    "$join": _join,
 }
 
 

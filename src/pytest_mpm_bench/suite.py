@@ -217,7 +217,8 @@ def _case(path: Path, suite: dict[str, Any], i: int, raw: dict[str, Any]) -> Cas
         bad = unknown_generators(performance)
         if bad:
             raise SuiteError(path, f"{where}.performance", f"unknown generator {bad[0]!r}",
-                             "use $range, $repeat, $random_ints, $random_string or $concat")
+                             "use $range, $repeat, $random_ints, $random_string, $concat "
+                             "or $join")
     known = {f.name for f in Case.__dataclass_fields__.values()}
     return Case(
         id=raw["id"], name=raw["name"], agent_id=suite["agent_id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.execution import CaseOutcome, ExecSettings
 from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.scoring import analysers
@@ -43,11 +44,17 @@ def score(case: Case, source: str, outcome: CaseOutcome, executor: Executor,
     correctness = round(10.0 * passed / total, 2) if total else 0.0
     evidence: Evidence = {"correctness": [{"tool": "tests", "passed": passed, "total": total,
                                            "status": outcome.status}]}
-    findings = analysers.analyse(source, case.language, executor.source_name)
     dimensions = {"correctness": correctness}
-    for dimension in ("idiomaticity", "best_practices"):
-        dimensions[dimension] = analysers.score(findings[dimension], source)
-        evidence[dimension] = findings[dimension]
+    if outcome.status == statuses.COMPILE_ERROR:  # code that does not build earns no style
+        for dimension in ("idiomaticity", "best_practices"):
+            dimensions[dimension] = 0.0
+            evidence[dimension] = [{"tool": "compiler", "message": "the solution does not "
+                                                                   "compile"}]
+    else:
+        findings = analysers.analyse(source, case.language, executor.source_name)
+        for dimension in ("idiomaticity", "best_practices"):
+            dimensions[dimension] = analysers.score(findings[dimension], source)
+            evidence[dimension] = findings[dimension]
     dimensions["performance"], evidence["performance"] = _performance(
         case, source, outcome, executor, settings, references)
     order = ("correctness", "idiomaticity", "performance", "best_practices")
