@@ -15,8 +15,8 @@ HOSTILE = {
              "def add(a, b):\n    while True:\n        pass\n", "timeout"),
     "forkbomb": ("import os\ndef add(a, b):\n    while True:\n        try:\n            os.fork()\n"
                  "        except OSError:\n            pass\n", "timeout"),
-    "flood": ("import sys\ndef add(a, b):\n    while True:\n        sys.stdout.write('x' * 65536)\n",
-              "output_exceeded"),
+    "flood": ("import sys\ndef add(a, b):\n    while True:\n"
+              "        sys.stdout.write('x' * 65536)\n", "output_exceeded"),
     "exit0": ("import os\nos._exit(0)\n", "runtime_error"),
     "fakepass": ("def add(a, b):\n    print('ALL TESTS PASSED')\n    return 0\n", "wrong_answer"),
     "killparent": ("import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
