@@ -7,6 +7,7 @@ verdicts (exit 0 early, forged records, rigged equality...) are in test_executio
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -34,8 +35,6 @@ def level(request: pytest.FixtureRequest) -> str:
 def workdir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="mpm-test-"))
     yield path
-    import shutil
-
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -202,3 +201,22 @@ def test_fail_closed_when_nothing_isolates(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(sandbox.SandboxUnavailable, match="install bubblewrap"):
         sandbox.resolve_level("auto")
     assert sandbox.resolve_level("none") == "none"
+
+
+def test_filling_tmp_fails_inside_and_spares_the_host(workdir: Path, level: str) -> None:
+    result = run("import errno, os\ntry:\n"
+                 "    with open(os.path.join(os.environ['TMPDIR'], 'fill'), 'wb') as f:\n        for _ in range(200):\n            f.write(b'x' * (1 << 20))\n"
+                 "    print('filled')\nexcept OSError as e:\n    print(errno.errorcode[e.errno])\n",
+                 workdir, level, file_bytes=512 * MIB)
+    assert result.stdout.decode().split() == ["ENOSPC"]
+    assert not Path(tempfile.gettempdir(), "fill").exists()
+
+
+def test_planted_symlinks_are_never_followed(workdir: Path, level: str, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep")
+    run(f"import os\nos.symlink({str(precious)!r}, 'link')\nos.symlink('/', 'root')\n",
+        workdir, level)
+    shutil.rmtree(workdir)  # what the harness does after every run
+    assert (precious / "keep.txt").read_text() == "keep"
