@@ -205,7 +205,8 @@ def test_fail_closed_when_nothing_isolates(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_filling_tmp_fails_inside_and_spares_the_host(workdir: Path, level: str) -> None:
     result = run("import errno, os\ntry:\n"
-                 "    with open(os.path.join(os.environ['TMPDIR'], 'fill'), 'wb') as f:\n        for _ in range(200):\n            f.write(b'x' * (1 << 20))\n"
+                 "    with open(os.path.join(os.environ['TMPDIR'], 'fill'), 'wb') as f:\n"
+                 "        for _ in range(200):\n            f.write(b'x' * (1 << 20))\n"
                  "    print('filled')\nexcept OSError as e:\n    print(errno.errorcode[e.errno])\n",
                  workdir, level, file_bytes=512 * MIB)
     assert result.stdout.decode().split() == ["ENOSPC"]
