@@ -186,3 +186,24 @@ def test_items_get_a_pytest_timeout(pytester: pytest.Pytester, write_suite) -> N
     assert [i.name for i in items] == ["c1", "c2"]
     marker = items[0].get_closest_marker("timeout")
     assert marker is not None and marker.args == (7 + 4 * 2 + 60,)
+
+
+def test_a_conftest_adds_a_dimension(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
+                                     tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    root = replies(tmp_path, c1="def add(a, b):\n    return eval(f'{a} + {b}')\n",
+                   c2="def add(a, b):\n    return a + b\n")
+    pytester.makepyfile(security_dimension=(
+        "def pytest_mpm_bench_dimensions(case, solution, outcome):\n"
+        "    risky = [w for w in ('eval(', 'exec(') if w in solution]\n"
+        "    return [{'name': 'security', 'score': 10.0 - 5 * len(risky), 'weight': 0.1,\n"
+        "             'evidence': [{'tool': 'grep', 'message': f'uses {w}'} for w in risky]}]\n"))
+    report = tmp_path / "report.json"
+    bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(root),
+          "--mpm-report", str(report), "-p", "security_dimension",
+          "-o", "mpm_weights=correctness:0.9").assert_outcomes(passed=2)
+    c1, c2 = json.loads(report.read_text())["results"]
+    assert (c1["dimensions"]["security"], c2["dimensions"]["security"]) == (5.0, 10.0)
+    assert c1["evidence"]["security"] == [{"tool": "grep", "message": "uses eval("}]
+    assert c1["weighted_score"] == round(0.9 * 10.0 + 0.1 * 5.0, 2)
+    assert c2["weighted_score"] == 10.0

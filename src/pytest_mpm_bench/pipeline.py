@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ class Run:
     backend: Backend
     slot: int = 0
     session: str = "serial"  # shared by the xdist workers of one session
+    extra_dimensions: Callable[..., list[list[dict[str, Any]]]] | None = None
 
 
 def test_id(case: Case, sample: int) -> str:
@@ -95,11 +97,20 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         dimensions, evidence = v2.score(case, solution or "", outcome, executor,
                                         ExecSettings(settings.limits, settings.level, run.slot),
                                         ReferenceTimes(run.session))
+    weights = settings.weights
+    if outcome is not None and run.extra_dimensions is not None:
+        weights = dict(weights)
+        for answer in run.extra_dimensions(case=case, solution=solution or "", outcome=outcome):
+            for extra in answer or []:
+                name = str(extra["name"])
+                dimensions[name] = round(float(extra["score"]), 2)
+                evidence[name] = list(extra.get("evidence", []))
+                weights.setdefault(name, float(extra.get("weight", 0.0)))
     sandbox = outcome.sandbox if outcome else {"level": settings.level,
                                                "limits": settings.limits.as_dict()}
     return build_result(
         case=case, agent=case.agent_id, sample=sample, status=status, message=message,
         solution=solution, outcome=outcome, dimensions=dimensions,
-        weighted_score=weighted(dimensions, settings.weights), scoring=settings.scoring,
+        weighted_score=weighted(dimensions, weights), scoring=settings.scoring,
         agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence=evidence,
     )

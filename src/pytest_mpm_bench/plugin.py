@@ -32,6 +32,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_mpm_bench import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if config.getoption("mpm_doctor"):
         from pytest_mpm_bench import doctor
@@ -103,7 +109,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SELECTED_KEY] = _select_suites(settings)
     workerinput = getattr(config, "workerinput", None)
     session = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
-    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config), session)
+    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config), session,
+                                config.hook.pytest_mpm_bench_dimensions)
     _point_collection_at_suites(config, settings)
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(Controller(config, settings), "mpm-bench-controller")
