@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -101,3 +102,25 @@ def test_reference_and_replay(tmp_path: Path, request_: AgentRequest) -> None:
     sample2 = AgentRequest(request_.case, "py_agent", "", 2, "c1_s2", 5)
     assert replay.ask(sample2, tmp_path).text == "second"
     os.chmod(tmp_path, 0o755)
+
+
+def test_retries_agent_faults_with_backoff(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
+                                           tmp_path: Path) -> None:
+    counter = tmp_path / "attempts"
+    script = tmp_path / "flaky.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        f"p = pathlib.Path({str(counter)!r})\n"
+        "n = int(p.read_text()) + 1 if p.exists() else 1\n"
+        "p.write_text(str(n))\n"
+        "if n < 3:\n    sys.exit('rate limited')\n"
+        "print('```python\\ndef add(a, b):\\n    return a + b\\n```')\n")
+    report = tmp_path / "report.json"
+    result = pytester.runpytest_subprocess(
+        "--mpm-agent", "py_agent", "--mpm-suite", str(write_suite(make_suite())),
+        "--mpm-agent-cmd", f"{sys.executable} {script}", "--mpm-agent-retries", "2",
+        "-o", "mpm_retry_backoff=0.1", "--mpm-no-cache", "--mpm-scoring", "v1",
+        "--mpm-report", str(report), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    (only,) = json.loads(report.read_text())["results"]
+    assert only["attempts"] == 3 and counter.read_text() == "3"

@@ -54,6 +54,9 @@ def test_reference_backend_passes_and_reports(pytester: pytest.Pytester, write_s
     assert first["scoring"] == "v2" and first["evidence"]["performance"][0]["tool"] == "cpu-time"
     assert first["sandbox"]["level"] == data["environment"]["sandbox"]
     assert data["summary"]["agents"]["py_agent"]["passed"] == 2
+    env = data["environment"]
+    assert env["toolchains"]["python"].startswith("Python 3")
+    assert list(env["suites"]) == [str(suite.resolve())] and len(env["suites_sha256"]) == 64
     junit = (pytester.path / "junit.xml").read_text()
     assert '<property name="mpm_status" value="passed"' in junit
     assert '<property name="mpm_weighted_score"' in junit

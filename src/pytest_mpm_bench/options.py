@@ -29,6 +29,9 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "string", ""),
     ("--mpm-agent-timeout", "mpm_agent_timeout", "seconds per agent call", "string", "120"),
     ("--mpm-exec-timeout", "mpm_exec_timeout", "seconds per solution run", "string", "30"),
+    ("--mpm-agent-retries", "mpm_agent_retries", "retry an agent_error / agent_timeout this "
+     "many times, with exponential backoff (ini mpm_retry_backoff seconds, doubled each try)",
+     "string", "0"),
     ("--mpm-samples", "mpm_samples", "samples per case (items case[s0]...)", "string", "1"),
     ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
      "string", ""),
@@ -43,6 +46,8 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
 INI_ONLY: list[tuple[str, str, str, Any]] = [
     ("mpm_weights", "dimension weights, e.g. correctness:0.40 idiomaticity:0.25 ...", "string",
      DEFAULT_WEIGHTS),
+    ("mpm_retry_backoff", "seconds before the first agent retry (doubles each retry)", "string",
+     "2"),
     ("mpm_memory_mb", "memory limit of a solution run, MiB", "string", "1024"),
     ("mpm_cpu_seconds", "CPU-time limit of a solution run (default: the exec timeout)", "string",
      ""),
@@ -116,6 +121,8 @@ class Settings:
     exec_timeout: float
     samples: int
     report: Path | None
+    agent_retries: int
+    retry_backoff: float
     cache_dir: Path | None  # None: --mpm-no-cache
     refresh: bool
     sandbox: str
@@ -179,6 +186,8 @@ def read_settings(config: pytest.Config) -> Settings:
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
         report=_path(config, "mpm_report"),
+        agent_retries=_number(config, "mpm_agent_retries", int, 0),
+        retry_backoff=_number(config, "mpm_retry_backoff", float, 0),
         cache_dir=None if config.getoption("mpm_no_cache") else _path(config, "mpm_cache_dir"),
         refresh=bool(config.getoption("mpm_refresh")),
         sandbox=_choice(config, "mpm_sandbox", LEVELS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from pytest_mpm_bench.scoring import DIMENSIONS, v1, v2, weighted
 from pytest_mpm_bench.scoring.performance import ReferenceTimes
 from pytest_mpm_bench.suite import Case
 from pytest_mpm_bench.task import render_task
+
+RETRIED = (statuses.AGENT_ERROR, statuses.AGENT_TIMEOUT)
 
 
 class Skip(Exception):
@@ -41,7 +44,22 @@ def test_id(case: Case, sample: int) -> str:
     return case.id if sample == 0 else f"{case.id}_s{sample}"
 
 
-def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool]:
+def _ask_with_retries(run: Run, request: AgentRequest) -> tuple[AgentReply, int]:
+    """Ask; retry agent faults with exponential backoff. Returns the reply and the attempts."""
+    settings = run.settings
+    for attempt in range(1, settings.agent_retries + 2):
+        workdir = Path(tempfile.mkdtemp(prefix="mpm-agent-"))
+        try:
+            reply = run.backend.ask(request, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if reply.status not in RETRIED or attempt > settings.agent_retries:
+            return reply, attempt
+        time.sleep(settings.retry_backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool, int]:
     """The agent's reply, from the cache when allowed (only the command backend is cached:
     the others read local files already)."""
     settings = run.settings
@@ -51,15 +69,11 @@ def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool]:
     if cache is not None and not settings.refresh:
         hit = cache.get(key)
         if hit is not None:
-            return hit, True
-    workdir = Path(tempfile.mkdtemp(prefix="mpm-agent-"))
-    try:
-        reply = run.backend.ask(request, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+            return hit, True, 0
+    reply, attempts = _ask_with_retries(run, request)
     if cache is not None:
         cache.put(key, reply)
-    return reply, False
+    return reply, False, attempts
 
 
 def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str, Any]:
@@ -68,7 +82,7 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
     task = render_task(case)
     request = AgentRequest(case, case.agent_id, task, sample, test_id(case, sample),
                            settings.agent_timeout)
-    reply, cached = _ask(run, request)
+    reply, cached, attempts = _ask(run, request)
     if reply.status == "skipped":
         raise Skip(reply.message)
     solution: str | None = None
@@ -108,9 +122,11 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
                 weights.setdefault(name, float(extra.get("weight", 0.0)))
     sandbox = outcome.sandbox if outcome else {"level": settings.level,
                                                "limits": settings.limits.as_dict()}
-    return build_result(
+    result = build_result(
         case=case, agent=case.agent_id, sample=sample, status=status, message=message,
         solution=solution, outcome=outcome, dimensions=dimensions,
         weighted_score=weighted(dimensions, weights), scoring=settings.scoring,
         agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence=evidence,
     )
+    result["attempts"] = attempts
+    return result

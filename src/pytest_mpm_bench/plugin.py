@@ -16,12 +16,13 @@ import pytest
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.agents import make_backend
 from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
+from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
-from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id
+from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id, peek_language
 
 SELECTED_KEY = pytest.StashKey[frozenset[Path]]()
 UNISOLATED_WARNING = ("--mpm-sandbox none: solutions ran without isolation; these verdicts "
@@ -113,7 +114,9 @@ def pytest_configure(config: pytest.Config) -> None:
                                 config.hook.pytest_mpm_bench_dimensions)
     _point_collection_at_suites(config, settings)
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(Controller(config, settings), "mpm-bench-controller")
+        suites = config.stash[SELECTED_KEY]
+        config.pluginmanager.register(Controller(config, settings, suites),
+                                      "mpm-bench-controller")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
@@ -123,16 +126,30 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile 
     return None
 
 
+def _toolchains(suites: frozenset[Path]) -> dict[str, str | None]:
+    """The version of each language's toolchain the selected suites use."""
+    languages = sorted({lang for p in suites if (lang := peek_language(p)) is not None})
+    versions: dict[str, str | None] = {}
+    for language in languages:
+        try:
+            executor = executor_for(language)
+        except KeyError:
+            continue
+        versions[language] = None if executor.missing() else executor.version()
+    return versions
+
+
 class Controller:
     """Controller-side aggregation: from the reports it receives, never from worker state."""
 
-    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings,
+                 suites: frozenset[Path]) -> None:
         self.settings = settings
         self.results: dict[str, dict[str, Any]] = {}
         self.report = None
         if settings.report is not None:
-            self.report = JsonReport(settings.report, self._config_block(),
-                                     environment(settings.level))
+            env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
+            self.report = JsonReport(settings.report, self._config_block(), env)
             self.report.write()
 
     def _config_block(self) -> dict[str, Any]:

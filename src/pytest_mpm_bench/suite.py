@@ -127,6 +127,16 @@ def peek_agent_id(path: Path) -> str | None:
     return agent if isinstance(agent, str) else None
 
 
+def peek_language(path: Path) -> str | None:
+    """The language a suite file declares, without validating it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    language = data.get("language") if isinstance(data, dict) else None
+    return language if isinstance(language, str) else None
+
+
 def is_version_1(data: dict[str, Any]) -> bool:
     version = str(data.get("version", ""))
     if version.startswith("1"):

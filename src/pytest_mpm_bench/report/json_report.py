@@ -6,10 +6,13 @@ crashed worker leaves a valid report with every result finished before.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
+import subprocess
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,25 @@ from pytest_mpm_bench.report.summary import sort_key, summarize
 SCHEMA = "pytest-mpm-bench/report/1"
 
 
-def environment(level: str) -> dict[str, Any]:
+def _git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def environment(level: str, suites: Iterable[Path], toolchains: dict[str, str | None],
+                root: Path) -> dict[str, Any]:
+    """What a later reader needs to reproduce the run."""
+    digests = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(suites)}
     return {"plugin_version": __version__, "python": platform.python_version(),
-            "os": platform.platform(), "sandbox": level}
+            "os": platform.platform(), "sandbox": level, "toolchains": toolchains,
+            "suites": digests,
+            "suites_sha256": hashlib.sha256(json.dumps(digests, sort_keys=True).encode())
+            .hexdigest(),
+            "git_commit": _git_commit(root)}
 
 
 class JsonReport:
