@@ -1,0 +1,42 @@
+"""How stable is the v2 performance score? Three runs of the reference solutions (serial,
+serial, ``-n 2``) and the share of cases whose performance score is the same in all three.
+Target: at least 90%.
+
+    python benchmarks/stability.py [--mpm-agent python_engineer ...extra pytest args]
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(extra: list[str], report: Path, workers: list[str]) -> dict[str, float]:
+    subprocess.run([sys.executable, "-m", "pytest", "--mpm-backend", "reference", "-q",
+                    "-p", "no:cacheprovider", "--mpm-report", str(report), *workers, *extra],
+                   cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    results = json.loads(report.read_text())["results"]
+    return {f"{r['agent']}/{r['test_id']}": r["dimensions"]["performance"] for r in results}
+
+
+def main(extra: list[str]) -> None:
+    extra = extra or ["--mpm-agent", "python_engineer"]
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [run(extra, Path(tmp, f"r{i}.json"), workers)
+                for i, workers in enumerate(([], [], ["-n", "2"]))]
+    cases = sorted(set(runs[0]) & set(runs[1]) & set(runs[2]))
+    same = [c for c in cases if runs[0][c] == runs[1][c] == runs[2][c]]
+    for case in cases:
+        flag = "" if case in same else "   <- differs"
+        print(f"{case:<40} {runs[0][case]:>5} {runs[1][case]:>5} {runs[2][case]:>5}{flag}")
+    share = len(same) / len(cases) if cases else 0.0
+    print(f"same performance score in all three runs: {len(same)}/{len(cases)} = {share:.0%}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
