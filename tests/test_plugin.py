@@ -210,3 +210,35 @@ def test_a_conftest_adds_a_dimension(pytester: pytest.Pytester, write_suite,  # 
     assert c1["evidence"]["security"] == [{"tool": "grep", "message": "uses eval("}]
     assert c1["weighted_score"] == round(0.9 * 10.0 + 0.1 * 5.0, 2)
     assert c2["weighted_score"] == 10.0
+
+
+IDIOMATIC_ADD = ('def add(a: int, b: int) -> int:\n    """Sum of a and b."""\n'
+                 "    # plain addition\n    return a + b\n")
+
+
+def test_regression_gate(pytester: pytest.Pytester, write_suite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    suite = write_suite(TWO_CASES)
+    style_only = ["--mpm-scoring", "v1", "-o", "mpm_weights=idiomaticity:0.5 best_practices:0.5"]
+    good = replies(tmp_path / "good", c1=IDIOMATIC_ADD, c2=IDIOMATIC_ADD)
+    baseline = tmp_path / "baseline.json"
+    bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(good),
+          "--mpm-report", str(baseline), *style_only).assert_outcomes(passed=2)
+
+    same = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(good),
+                 "--mpm-compare", str(baseline), "--mpm-fail-regression", "0.5", *style_only)
+    assert same.ret == 0
+    same.stdout.fnmatch_lines(["*py_agent: weighted +0.00 (95% CI +0.00 .. +0.00) over 2 cases*"])
+
+    plain = replies(tmp_path / "plain", c1="def add(a,b):\n    return a+b\n",
+                    c2="def add(a,b):\n    return a+b\n")
+    worse = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(plain),
+                  "--mpm-compare", str(baseline), "--mpm-fail-regression", "0.5", *style_only)
+    worse.assert_outcomes(passed=2)
+    assert worse.ret == pytest.ExitCode.TESTS_FAILED
+    worse.stdout.fnmatch_lines(["*REGRESSION: py_agent: weighted score dropped by 1.25 (> 0.5)*"])
+
+    broken = replies(tmp_path / "broken", c1=WRONG, c2=IDIOMATIC_ADD)
+    regressed = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(broken),
+                      "--mpm-compare", str(baseline), "--mpm-fail-regression", "5", *style_only)
+    regressed.stdout.fnmatch_lines(["*regressed (passed before): c1*",
+                                    "*REGRESSION: py_agent: passed in the baseline, fail now: c1*"])

@@ -40,6 +40,10 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
     ("--mpm-scoring", "mpm_scoring", "scoring rubric: v2 (tool-based) or v1 (the original)",
      "string", "v2"),
+    ("--mpm-compare", "mpm_compare", "compare with this baseline report: per-case and "
+     "per-dimension deltas, 95% bootstrap interval of the weighted score", "string", ""),
+    ("--mpm-fail-regression", "mpm_fail_regression", "with --mpm-compare: fail the session when "
+     "the weighted score drops by more than X or a case that passed now fails", "string", ""),
     ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
      "string", ""),
 ]
@@ -121,6 +125,8 @@ class Settings:
     exec_timeout: float
     samples: int
     report: Path | None
+    compare: Path | None
+    fail_regression: float | None
     agent_retries: int
     retry_backoff: float
     cache_dir: Path | None  # None: --mpm-no-cache
@@ -186,6 +192,9 @@ def read_settings(config: pytest.Config) -> Settings:
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
         report=_path(config, "mpm_report"),
+        compare=_path(config, "mpm_compare"),
+        fail_regression=(_number(config, "mpm_fail_regression", float, 0)
+                         if _get(config, "mpm_fail_regression") not in ("", None) else None),
         agent_retries=_number(config, "mpm_agent_retries", int, 0),
         retry_backoff=_number(config, "mpm_retry_backoff", float, 0),
         cache_dir=None if config.getoption("mpm_no_cache") else _path(config, "mpm_cache_dir"),

@@ -19,6 +19,7 @@ from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
+from pytest_mpm_bench.report import compare
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
@@ -113,9 +114,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config), session,
                                 config.hook.pytest_mpm_bench_dimensions)
     _point_collection_at_suites(config, settings)
+    if settings.fail_regression is not None and settings.compare is None:
+        raise pytest.UsageError("--mpm-fail-regression needs --mpm-compare BASELINE")
+    baseline = None
+    if settings.compare is not None and not hasattr(config, "workerinput"):
+        try:
+            baseline = compare.load_baseline(settings.compare)
+        except compare.BaselineError as exc:
+            raise pytest.UsageError(str(exc)) from None
     if not hasattr(config, "workerinput"):
         suites = config.stash[SELECTED_KEY]
-        config.pluginmanager.register(Controller(config, settings, suites),
+        config.pluginmanager.register(Controller(config, settings, suites, baseline),
                                       "mpm-bench-controller")
 
 
@@ -142,9 +151,12 @@ def _toolchains(suites: frozenset[Path]) -> dict[str, str | None]:
 class Controller:
     """Controller-side aggregation: from the reports it receives, never from worker state."""
 
-    def __init__(self, config: pytest.Config, settings: Settings,
-                 suites: frozenset[Path]) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings, suites: frozenset[Path],
+                 baseline: list[dict[str, Any]] | None) -> None:
         self.settings = settings
+        self.baseline = baseline
+        self.comparison: dict[str, Any] | None = None
+        self.gate_failures: list[str] = []
         self.results: dict[str, dict[str, Any]] = {}
         self.report = None
         if settings.report is not None:
@@ -178,9 +190,22 @@ class Controller:
             terminalreporter.write_line(line)
         if self.settings.level == "none":
             terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
+        if self.comparison is not None:
+            terminalreporter.section(f"mpm-bench comparison with {self.settings.compare}")
+            for line in compare.lines(self.comparison):
+                terminalreporter.write_line(line)
+            for reason in self.gate_failures:
+                terminalreporter.write_line(f"REGRESSION: {reason}", red=True, bold=True)
         if self.report is not None:
             terminalreporter.write_line(f"report: {self.report.path}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # Runs before the terminal summary prints; the gate can still change the exit status.
+        if self.baseline is not None:
+            self.comparison = compare.compare(list(self.results.values()), self.baseline)
+            if self.settings.fail_regression is not None:
+                self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression)
+                if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.report is not None:
             self.report.finish(complete=exitstatus != pytest.ExitCode.INTERRUPTED)
