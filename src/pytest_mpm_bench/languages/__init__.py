@@ -30,6 +30,9 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.python import PythonExecutor
 
     register(PythonExecutor)
+    from pytest_mpm_bench.languages.golang import GoExecutor
+
+    register(GoExecutor)
 
 
 _register_builtins()
