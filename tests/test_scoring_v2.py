@@ -102,3 +102,9 @@ def test_the_documented_formula() -> None:
     assert analysers.score([{"points": 1.0}, {"points": 1.0}], forty_lines) == 8.0
     assert analysers.score([{"points": 3.0}], "x = 1\n") == 4.0
     assert analysers.score([{"points": 3.0}] * 5, "x = 1\n") == 0.0
+
+
+def test_a_language_without_an_analyser_says_so() -> None:
+    findings = analysers.analyse("package main\n", "go", "solution.go")
+    assert any(f["tool"] == "analysers" and "no best_practices analyser for go" in f["message"]
+               for f in findings["best_practices"])

@@ -82,10 +82,11 @@ def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
     """Prepare a fresh work dir, run the driver on ``spec`` in the sandbox, remove the dir."""
     workdir = Path(tempfile.mkdtemp(prefix="mpm-run-"))
     try:
+        # The inputs first: a compiled language builds its entry point and snippets in.
+        (workdir / "input.json").write_text(json.dumps(spec), encoding="utf-8")
         build = executor.prepare(workdir, solution)
         if build.compile_error is not None:
             return build, None
-        (workdir / "input.json").write_text(json.dumps(spec), encoding="utf-8")
         result = sandbox.run(executor.command(workdir), workdir=workdir, limits=settings.limits,
                              level=settings.level, ro_binds=executor.ro_binds(),
                              slot=settings.slot)

@@ -116,6 +116,11 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
             if language not in analyser.languages:
                 continue
             found[analyser.dimension].extend(_run(analyser, file_name, Path(tmp)))
+    for dimension in found:
+        if not any(language in a.languages for a in ANALYSERS if a.dimension == dimension):
+            found[dimension].append({"tool": "analysers", "points": 0.0,
+                                     "message": f"no {dimension} analyser for {language} yet: "
+                                                "the score reflects no findings, not a review"})
     return found
 
 
