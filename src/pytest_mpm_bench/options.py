@@ -5,7 +5,7 @@ Precedence: command line > ini > default. Every bad value is one ``pytest.UsageE
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,6 @@ class Settings:
     weights: dict[str, float]
     limits: Limits
     level: str = "none"  # the sandbox level resolved at start-up
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def item_timeout(self) -> float:

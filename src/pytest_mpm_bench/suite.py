@@ -117,24 +117,24 @@ def read_json(path: Path) -> Any:
         ) from None
 
 
-def peek_agent_id(path: Path) -> str | None:
-    """The agent a suite file is for, without validating it (None if unreadable)."""
+def _peek(path: Path, field: str) -> str | None:
+    """A top-level string field of a suite file, without validating it (None if unreadable)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    agent = data.get("agent_id") if isinstance(data, dict) else None
-    return agent if isinstance(agent, str) else None
+    value = data.get(field) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def peek_agent_id(path: Path) -> str | None:
+    """The agent a suite file is for."""
+    return _peek(path, "agent_id")
 
 
 def peek_language(path: Path) -> str | None:
-    """The language a suite file declares, without validating it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    language = data.get("language") if isinstance(data, dict) else None
-    return language if isinstance(language, str) else None
+    """The language a suite file declares."""
+    return _peek(path, "language")
 
 
 def is_version_1(data: dict[str, Any]) -> bool:
