@@ -33,6 +33,9 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.golang import GoExecutor
 
     register(GoExecutor)
+    from pytest_mpm_bench.languages.java import JavaExecutor
+
+    register(JavaExecutor)
 
 
 _register_builtins()
