@@ -111,7 +111,8 @@ def test_exit_zero_in_static_init_is_not_a_pass() -> None:
 
 
 def test_huge_output() -> None:
-    source = solution('    static long add(long a, long b) {\n        String s = "x".repeat(65536);\n'
+    source = solution("    static long add(long a, long b) {\n"
+                      '        String s = "x".repeat(65536);\n'
                       "        while (true) { System.out.print(s); }\n    }")
     assert run(source, ADD_TESTS, output=1 << 18).status == statuses.OUTPUT_EXCEEDED
 
