@@ -36,6 +36,9 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.java import JavaExecutor
 
     register(JavaExecutor)
+    from pytest_mpm_bench.languages.rust import RustExecutor
+
+    register(RustExecutor)
 
 
 _register_builtins()
