@@ -33,6 +33,12 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.golang import GoExecutor
 
     register(GoExecutor)
+    from pytest_mpm_bench.languages.java import JavaExecutor
+
+    register(JavaExecutor)
+    from pytest_mpm_bench.languages.rust import RustExecutor
+
+    register(RustExecutor)
 
 
 _register_builtins()

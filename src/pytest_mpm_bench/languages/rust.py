@@ -1,0 +1,268 @@
+"""Rust: the solution, ``drivers/rust_driver.rs`` and generated glue, built with ``rustc``.
+
+One crate: the solution first (its line numbers stay right in diagnostics), then the driver
+module and the glue. ``rustc`` runs directly (no cargo, no build scripts, no proc macros);
+sources that read files at compile time (``include!``, ``include_str!``, ``include_bytes!``,
+``#[path]``) are refused, and the compiler's environment is scrubbed (``env!`` sees nothing).
+
+Conventions (documented for suite authors and agents):
+
+- ``"kind": "function"``: ``entry_point`` names a top-level non-generic ``fn``; the parameter
+  types are read from its signature (``&[T]``, ``&str``, ``&T``, ``&mut T`` are passed as
+  borrows of owned values) and decoded from JSON: integers, floats, bool, char, String, Vec,
+  VecDeque, Option, Box, tuples, HashMap/BTreeMap, HashSet/BTreeSet.
+- ``"kind": "class"``: ``entry_point`` names a type with ``fn new(..) -> Self`` in an
+  ``impl`` block; later calls are its ``&self``/``&mut self`` methods.
+- ``code``: the snippet is the body of a closure whose value is serialised (it may
+  ``return``); generic functions are tested this way.
+- Results: ``Result`` becomes ``{"Ok": v}`` / ``{"Err": "<Display>"}``, ``Option::None``
+  null, ``()`` null; ``f64`` stays a float.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pytest_mpm_bench.languages.compiled import CompiledExecutor
+
+PROGRAM = "mpm_prog"
+_FORBIDDEN = re.compile(r"\binclude(_str|_bytes)?\b|#\s*!?\s*\[\s*path\b")
+
+
+@cache
+def rustc_binary() -> str | None:
+    """The real rustc (past rustup's proxy), so builds need no rustup environment."""
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    found = shutil.which("rustc") or next(
+        (str(p) for p in (home / ".cargo/bin/rustc",) if p.is_file()), None)
+    if found is None:
+        return None
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)  # rustup's proxy needs its own home
+    env = {**os.environ, "RUSTUP_HOME": os.environ.get("RUSTUP_HOME", str(home / ".rustup")),
+           "CARGO_HOME": os.environ.get("CARGO_HOME", str(home / ".cargo"))}
+    out = subprocess.run([found, "--print", "sysroot"], capture_output=True, text=True,
+                         check=False, timeout=60, env=env)
+    real = Path(out.stdout.strip(), "bin", "rustc")
+    return str(real) if out.returncode == 0 and real.is_file() else found
+
+
+def rust_literal(text: str) -> str:
+    """``text`` as a Rust string literal."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def split_top(text: str) -> list[str]:
+    """Split ``text`` at commas outside brackets."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def owned(ty: str) -> tuple[str, str]:
+    """The owned type to decode into and how to pass it (``""``, ``"&"`` or ``"&mut "``)."""
+    ty = ty.strip()
+    borrow = ""
+    found = re.match(r"&\s*(?:'\w+\s+)?(mut\s+)?", ty)
+    if found:
+        borrow = "&mut " if found.group(1) else "&"
+        ty = ty[found.end():].strip()
+    if ty == "str":
+        ty = "String"
+    elif ty.startswith("[") and ty.endswith("]") and ";" not in ty:
+        ty = f"Vec<{ty[1:-1].strip()}>"
+    return re.sub(r"&\s*'\w+\s*", "&", ty), borrow
+
+
+def params(text: str) -> list[tuple[str, str]] | None:
+    """``(owned type, borrow)`` per non-self parameter, or None when one is unsupported."""
+    out = []
+    for part in split_top(text):
+        if re.fullmatch(r"&?\s*(?:'\w+\s+)?(mut\s+)?self(\s*:.*)?", part):
+            continue
+        if ":" not in part:
+            return None
+        ty = part.split(":", 1)[1]
+        if "impl " in ty or "dyn " in ty:
+            return None
+        out.append(owned(ty))
+    return out
+
+
+def call_args(decoded: list[tuple[str, str]]) -> tuple[list[str], str]:
+    lets = [f"let mut a{k}: {ty} = mpm::arg(args, {k})?;" for k, (ty, _) in enumerate(decoded)]
+    return lets, ", ".join(f"{borrow}a{k}" for k, (_, borrow) in enumerate(decoded))
+
+
+def find_fn(source: str, name: str) -> re.Match[str] | None:
+    return re.search(rf"\bfn\s+{re.escape(name)}\s*(<[^()]*>)?\s*\(", source)
+
+
+def fn_params(source: str, match: re.Match[str]) -> str:
+    depth, start = 1, match.end()
+    for k in range(start, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[k], 0)
+        if depth == 0:
+            return source[start:k]
+    return ""
+
+
+def impl_block(source: str, type_name: str) -> str:
+    blocks = []
+    for found in re.finditer(rf"\bimpl\s*(<[^{{]*>)?\s*{re.escape(type_name)}\b[^{{;]*\{{",
+                             source):
+        if " for " in found.group(0):
+            continue
+        depth, start = 1, found.end()
+        for k in range(start, len(source)):
+            depth += {"{": 1, "}": -1}.get(source[k], 0)
+            if depth == 0:
+                blocks.append(source[start:k])
+                break
+    return "\n".join(blocks)
+
+
+class RustExecutor(CompiledExecutor):
+    language: ClassVar[str] = "rust"
+    aliases: ClassVar[tuple[str, ...]] = ("rs",)
+    fence_tags: ClassVar[tuple[str, ...]] = ("rust", "rs")
+    source_name: ClassVar[str] = "solution.rs"
+    driver_name: ClassVar[str] = "rust_driver.rs"
+    requires: ClassVar[tuple[str, ...]] = ("rustc",)
+    install_hint: ClassVar[str] = "scripts/install-toolchains rust"
+
+    def missing(self) -> str | None:
+        if rustc_binary() is None:
+            return f"rust toolchain missing (rustc not found); install it with: {self.install_hint}"
+        return None
+
+    def defines_entry_point(self, source: str, entry_point: str) -> bool:
+        name = re.escape(entry_point)
+        return re.search(rf"\b(fn|struct|enum|trait|type)\s+{name}\b", source) is not None
+
+    def toolchain_version(self) -> str | None:
+        rustc = rustc_binary()
+        if rustc is None:
+            return None
+        out = subprocess.run([rustc, "--version"], capture_output=True, text=True,
+                             check=False, timeout=60)
+        return out.stdout.strip() or None
+
+    def screen(self, solution: str) -> str | None:
+        found = _FORBIDDEN.search(solution)
+        if found:
+            return (f"{found.group(0)!r} reads files at compile time, which benchmark "
+                    "solutions may not do")
+        return None
+
+    def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:
+        source = re.sub(r"\bfn\s+main\s*\(", "fn _mpm_solution_main(", solution)
+        main = (f"{source}\n\n// ---- pytest-mpm-bench driver ----\n{self.driver_source()}\n"
+                f"{self.glue(source, spec)}")
+        return {"main.rs": main}
+
+    def glue(self, source: str, spec: dict[str, Any]) -> str:
+        tests = [json.loads(t) for t in spec.get("tests", [])]
+        snippets = sorted({t["code"] for t in tests if "code" in t})
+        entry = str(spec.get("entry_point", ""))
+        lines = ["#[allow(unused_mut, unused_variables, unreachable_code, clippy::all)]",
+                 "fn mpm_run(payload: &mpm::Json) -> Result<mpm::Json, String> {",
+                 "    use mpm::ToJson;",
+                 '    if let Some(mpm::Json::Str(code)) = mpm::field(payload, "code") {',
+                 "        match code.as_str() {"]
+        for snippet in snippets:
+            lines.append(f"            {rust_literal(snippet)} => "
+                         f"{{ let v = (move || {{\n{snippet}\n}})(); return v.to_json(); }}")
+        lines += ['            _ => return Err("the code snippet was not compiled in".into()),',
+                  "        }", "    }"]
+        if any("code" not in t for t in tests):
+            lines += self.entry_glue(source, entry, str(spec.get("kind", "function")))
+        lines += ['    Err("no entry point was compiled in".into())', "}", "",
+                  "fn main() {", "    mpm::main(mpm_run);", "}"]
+        return "\n".join(lines) + "\n"
+
+    def entry_glue(self, source: str, entry: str, kind: str) -> list[str]:
+        if kind != "class":
+            found = find_fn(source, entry)
+            decoded = params(fn_params(source, found)) if found else []
+            if decoded is None:
+                return [f'    return Err("cannot decode the parameters of {entry}".into());']
+            lets, passed = call_args(decoded)
+            return ['    if let Some(mpm::Json::Arr(args)) = mpm::field(payload, "args") {',
+                    f"        if args.len() != {len(decoded)} {{ return Err(format!("
+                    f'"{entry} takes {len(decoded)} arguments, the test gives {{}}", '
+                    "args.len())); }",
+                    *(f"        {line}" for line in lets),
+                    f"        return {entry}({passed}).to_json();", "    }"]
+        block = impl_block(source, entry)
+        arms = []
+        for found in re.finditer(r"\bfn\s+(\w+)\s*(<[^()]*>)?\s*\(", block):
+            name = found.group(1)
+            decoded = params(fn_params(block, found))
+            if decoded is None:
+                continue
+            lets, passed = call_args(decoded)
+            if name == "new":
+                call = f"instance = Some({entry}::new({passed})); out.push(mpm::Json::Null);"
+                target = '"__init__"'
+            else:
+                call = (f'out.push(instance.as_mut().ok_or("a method was called before '
+                        f'__init__")?.{name}({passed}).to_json()?);')
+                target = json.dumps(name)
+            arms.append(f"                {target} => {{ {' '.join(lets)} {call} }}")
+        return ['    if let Some(mpm::Json::Arr(calls)) = mpm::field(payload, "calls") {',
+                f"        let mut instance: Option<{entry}> = None;",
+                "        let mut out = Vec::new();",
+                "        for call in calls {",
+                "            let (name, args) = match call {",
+                "                mpm::Json::Arr(p) if p.len() == 2 => match (&p[0], &p[1]) {",
+                "                    (mpm::Json::Str(n), mpm::Json::Arr(a)) => (n.clone(), a),",
+                '                    _ => return Err("a call is [name, [args...]]".into()),',
+                "                },",
+                '                _ => return Err("a call is [name, [args...]]".into()),',
+                "            };",
+                "            let args: &[mpm::Json] = args;",
+                "            match name.as_str() {",
+                *arms,
+                '                other => return Err(format!("no method {}", other)),',
+                "            }", "        }", "        return Ok(mpm::Json::Arr(out));", "    }"]
+
+    def build_env(self, home: Path) -> dict[str, str]:
+        return {}
+
+    def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
+        return [rustc_binary() or "rustc", "--edition", "2021", "-C", "opt-level=2",
+                "-C", "debuginfo=0", "-C", "panic=unwind", "-A", "warnings",
+                "--crate-name", "solution", "-o", str(outdir / PROGRAM), "main.rs"]
+
+    def run_argv(self, workdir: Path) -> list[str]:
+        return [str(workdir / PROGRAM)]
+

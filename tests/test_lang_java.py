@@ -1,0 +1,170 @@
+"""The Java executor: every executor path through ``execution.execute``, hostile twins, end to end.
+
+Builds go through the shared build cache, so re-runs skip javac.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mpm_bench import sandbox, statuses
+from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.suite import Case, TestCase
+
+REPO = Path(__file__).resolve().parents[1]
+EXECUTOR = executor_for("java")
+pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
+                                reason=str(EXECUTOR.missing()))
+
+
+def make_case(tests: list[dict[str, Any]], entry_point: str, kind: str) -> Case:
+    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
+                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
+                           False, t.get("compare", "exact"))
+                  for i, t in enumerate(tests))
+    return Case(id="java_t", name="t", agent_id="java_engineer", language="java",
+                difficulty="easy", category="t", description="", signature="",
+                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
+
+
+def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
+        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
+    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
+    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
+                   ExecSettings(limits, "none"))
+
+
+def solution(body: str) -> str:
+    return f"import java.util.*;\n\nclass Solution {{\n{body}\n}}\n"
+
+
+ADD = solution("    static long add(long a, long b) { return a + b; }")
+ADD_TESTS = [{"args": [1, 2], "expected": 3}, {"args": [-4, 4], "expected": 0}]
+
+
+def test_pass_and_wrong_answer_and_code_form() -> None:
+    tests = [*ADD_TESTS, {"args": [2, 2], "expected": 5},
+             {"code": "return Solution.add(1, 1) + 0.0;", "expected": 2.0}]
+    outcome = run(ADD, tests)
+    assert [t.status for t in outcome.tests] == ["passed", "passed", "wrong_answer", "passed"]
+    assert outcome.status == statuses.WRONG_ANSWER
+    assert run(ADD, ADD_TESTS).status == statuses.PASSED
+
+
+def test_compile_error_carries_the_diagnostic() -> None:
+    outcome = run(solution("    static long add(long a, long b) { return a + c; }"), ADD_TESTS)
+    assert outcome.status == statuses.COMPILE_ERROR
+    assert "cannot find symbol" in outcome.message and "Solution.java:4" in outcome.message
+
+
+def test_runtime_error_and_typed_arguments() -> None:
+    source = solution("    int add(int[] xs, Map<String, List<Integer>> m) {\n"
+                      "        return xs[0] + m.get(\"k\").get(1);\n    }")
+    tests = [{"args": [[1], {"k": [5, 6]}], "expected": 7},
+             {"args": [[], {"k": [5, 6]}], "expected": 0}]
+    outcome = run(source, tests)
+    assert outcome.tests[0].passed, outcome.tests[0]
+    assert outcome.status == statuses.RUNTIME_ERROR
+    assert "ArrayIndexOutOfBounds" in str(outcome.tests[1].error)
+
+
+def test_timeout() -> None:
+    outcome = run(solution("    static long add(long a, long b) { while (true) { a++; } }"),
+                  ADD_TESTS, wall=2)
+    assert outcome.status == statuses.TIMEOUT
+
+
+def test_class_via_calls_and_plain_values() -> None:
+    source = ("import java.util.*;\n\npublic class Counter {\n    private int n;\n"
+              "    public Counter(int start) { n = start; }\n"
+              "    public int inc(int by) { n += by; return n; }\n"
+              "    public Optional<String> name() { return Optional.empty(); }\n"
+              "    record P(int x, double y) {}\n"
+              "    public List<Object> all() { return List.of(new P(1, 2), Map.of(1, 'c')); }\n}\n")
+    tests = [{"calls": [["__init__", [5]], ["inc", [1]], ["inc", [2]], ["name", []],
+                        ["all", []]],
+              "expected": [None, 6, 8, None, [{"x": 1, "y": 2.0}, {"1": "c"}]]}]
+    outcome = run(source, tests, "Counter", "class")
+    assert outcome.status == statuses.PASSED, outcome.tests
+
+
+def test_build_is_cached() -> None:
+    spec = {"entry_point": "add", "kind": "function", "tests": [json.dumps({"args": [1, 2]})]}
+    first = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
+    again = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
+    assert again.cached and again.directory == first.directory
+
+
+def survives(pid: int) -> bool:
+    """Whether ``sleep 30`` still runs as ``pid`` a second after the run (SIGKILL is async)."""
+    for _ in range(20):
+        try:  # gone, a zombie, or the pid already reused by another program
+            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
+                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
+        except OSError:
+            alive = False
+        if not alive:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# -- hostile twins ------------------------------------------------------------------------
+
+def test_exit_zero_in_static_init_is_not_a_pass() -> None:
+    source = solution("    static { System.exit(0); }\n"
+                      "    static long add(long a, long b) { return a + b; }")
+    outcome = run(source, ADD_TESTS)
+    assert outcome.status == statuses.RUNTIME_ERROR and not outcome.completed
+
+
+def test_huge_output() -> None:
+    source = solution("    static long add(long a, long b) {\n"
+                      '        String s = "x".repeat(65536);\n'
+                      "        while (true) { System.out.print(s); }\n    }")
+    assert run(source, ADD_TESTS, output=1 << 18).status == statuses.OUTPUT_EXCEEDED
+
+
+def test_rigged_equals_and_allocation_bomb() -> None:
+    source = solution(
+        "    static Object add(long a, long b) {\n"
+        "        if (a < 0) { long[][] keep = new long[1 << 20][]; "
+        "for (int i = 0; ; i++) keep[i] = new long[1 << 20]; }\n"
+        "        return new Object() {\n"
+        "            public boolean equals(Object o) { return true; }\n"
+        '            public String toString() { return "3"; }\n        };\n    }')
+    outcome = run(source, ADD_TESTS)
+    assert outcome.tests[0].status == statuses.WRONG_ANSWER
+    assert outcome.tests[1].status == statuses.MEMORY_EXCEEDED
+    assert not outcome.passed
+
+
+def test_spawned_child_does_not_survive() -> None:
+    source = solution("    static long add(long a, long b) throws Exception {\n"
+                      '        return new ProcessBuilder("sleep", "30").start().pid();\n    }')
+    outcome = run(source, ADD_TESTS[:1])
+    pid = outcome.tests[0].actual
+    assert not outcome.passed
+    if isinstance(pid, int) and pid > 0:
+        assert not survives(pid)
+
+
+# -- end to end ---------------------------------------------------------------------------
+
+def test_reference_solutions_pass(pytester: pytest.Pytester,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
+                       + os.environ.get("PYTHONPATH", ""))
+    suite = pytester.path / "java_mini.json"  # a copy: the repo's conftest stays out of it
+    suite.write_text((REPO / "benchmarks" / "lightweight" / "java_mini.json").read_text())
+    result = pytester.runpytest_subprocess(
+        "--mpm-agent", "java_engineer", "--mpm-suite", str(suite),
+        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=12)
