@@ -1,0 +1,18 @@
+# JavaScript / TypeScript: node runs solutions; the packages pinned in package.json and
+# package-lock.json (typescript, esbuild, react, react-dom, eslint, typescript-eslint, @types/*)
+# go to <repo>/node_modules with `npm ci`, skipped when node_modules already matches the lock.
+set -euo pipefail
+root=${MPM_PROJECT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+node --version
+cd "$root"
+stamp=node_modules/.mpm-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "node_modules matches package-lock.json"
+else
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+# The sandbox runs solutions as an unprivileged uid: the runtime packages must be readable.
+chmod -R a+rX node_modules
