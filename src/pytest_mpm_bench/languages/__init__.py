@@ -39,6 +39,11 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.rust import RustExecutor
 
     register(RustExecutor)
+    from pytest_mpm_bench.languages.javascript import JavaScriptExecutor
+    from pytest_mpm_bench.languages.typescript import TypeScriptExecutor
+
+    register(JavaScriptExecutor)
+    register(TypeScriptExecutor)
 
 
 _register_builtins()

@@ -1,0 +1,103 @@
+// pytest-mpm-bench's JavaScript/TypeScript build step: runs in the PARENT (no solution code
+// runs here), in a scratch dir holding the solution, mpm_build.json and js_driver.mjs.
+//
+//   node node_build.mjs <node_modules> <outdir>
+//
+// JavaScript: the source is checked by esbuild's parser (JSX is accepted and transformed with
+// the automatic React runtime); TypeScript: parsed as .ts (else .tsx), type-checked with the
+// TypeScript compiler (--strict, no emit), then transpiled by esbuild. Either way the result is
+// outdir/solution.mjs = the solution + the generated footer (entry point and code snippets in
+// the solution's scope). Diagnostics go to stderr and the exit code is 1.
+
+import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const [nodeModules, outdir] = process.argv.slice(2);
+const require = createRequire(join(nodeModules, "package.json"));
+const esbuild = require("esbuild");
+const spec = JSON.parse(readFileSync("mpm_build.json", "utf8"));
+const source = readFileSync(spec.source_name, "utf8");
+const footer = readFileSync("mpm_footer.txt", "utf8");
+
+function fail(text) {
+  process.stderr.write(text.trimEnd() + "\n");
+  process.exit(1);
+}
+
+function parses(text, loader, sourcefile) {
+  try {
+    esbuild.transformSync(text, { loader, sourcefile, logLevel: "silent" });
+    return null;
+  } catch (error) {
+    return (error.errors ?? []).map((m) => {
+      const at = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : "";
+      const line = m.location?.lineText ? `\n    ${m.location.lineText}` : "";
+      return `${at}error: ${m.text}${line}`;
+    }).join("\n") || String(error.message);
+  }
+}
+
+function pickLoader(plain, jsx) {
+  const error = parses(source, plain, spec.source_name);
+  if (error === null) return plain;
+  if (parses(source, jsx, spec.source_name) === null) return jsx;
+  fail(error);
+}
+
+// The type checker reads files: only package imports are allowed, so a solution cannot make
+// the compiler read (and quote) files of this machine.
+function screen(ts) {
+  const info = ts.preProcessFile(source, true, true);
+  const local = info.importedFiles.find((f) => /^[./]|^[a-zA-Z]:|^file:/.test(f.fileName));
+  if (local) {
+    fail(`${spec.source_name}: error: import of a local file '${local.fileName}': the solution ` +
+         "is a single file; import only packages (react, react-dom, node:*)");
+  }
+  if (info.referencedFiles.length || info.libReferenceDirectives.length) {
+    fail(`${spec.source_name}: error: /// <reference> directives are not supported`);
+  }
+}
+
+function typeCheck(fileName) {
+  const ts = require("typescript");
+  screen(ts);
+  writeFileSync(fileName, source);
+  symlinkSync(nodeModules, "node_modules", "dir");
+  const options = {
+    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler, moduleDetection: ts.ModuleDetectionKind.Force,
+    jsx: ts.JsxEmit.ReactJSX, lib: ["lib.es2023.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+    types: ["node"], skipLibCheck: true, esModuleInterop: true, resolveJsonModule: false,
+    allowJs: false, noEmitOnError: true,
+  };
+  const program = ts.createProgram([fileName], options);
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  if (diagnostics.length) {
+    fail(ts.formatDiagnostics(diagnostics, {
+      getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(),
+      getNewLine: () => "\n",
+    }).replaceAll(process.cwd() + "/", ""));
+  }
+}
+
+const typescript = spec.language === "typescript";
+const loader = typescript ? pickLoader("ts", "tsx") : pickLoader("js", "jsx");
+if (typescript) typeCheck(loader === "tsx" ? "solution.tsx" : "solution.ts");
+
+let output = source + "\n" + footer;
+if (loader !== "js") {
+  try {
+    output = esbuild.transformSync(output, {
+      loader, sourcefile: spec.source_name, format: "esm", target: "node20", jsx: "automatic",
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } }, logLevel: "silent",
+    }).code;
+  } catch (error) {
+    fail(`the case's code snippets do not compile with this solution:\n${error.message}`);
+  }
+} else {
+  const error = parses(output, "js", spec.source_name);
+  if (error !== null) fail(`the case's code snippets do not compile with this solution:\n${error}`);
+}
+writeFileSync(join(outdir, "solution.mjs"), output);
+copyFileSync("js_driver.mjs", join(outdir, "js_driver.mjs"));
