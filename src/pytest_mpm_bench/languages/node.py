@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pytest_mpm_bench.languages.base import BuildOutcome
-from pytest_mpm_bench.languages.compiled import CompiledExecutor
+from pytest_mpm_bench.languages.compiled import CompiledExecutor, cache_root
 
 BUILD_SCRIPT = "node_build.mjs"
 #: What ``scripts/toolchains/node.sh`` installs and the build step needs.
@@ -142,7 +142,8 @@ class NodeExecutor(CompiledExecutor):
         return resources.files(__package__).joinpath("drivers", name).read_text(encoding="utf-8")
 
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
-        return [node_binary() or "node", BUILD_SCRIPT, str(node_modules()), str(outdir)]
+        return [node_binary() or "node", BUILD_SCRIPT, str(node_modules()), str(outdir),
+                str(cache_root())]
 
     def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
         outcome = super().prepare(workdir, solution)

@@ -196,7 +196,16 @@ function entryFinder(namespace, entryPoint) {
   };
 }
 
+// Node queues pipe writes in memory when the pipe is full, so a flooding loop would grow the
+// heap and never reach the cap; blocking writes make the parent see the flood (and kill it).
+function blockingStdio() {
+  for (const stream of [process.stdout, process.stderr]) {
+    try { stream._handle?.setBlocking?.(true); } catch { /* not a pipe: already synchronous */ }
+  }
+}
+
 async function main() {
+  blockingStdio();
   const spec = parse(readFileSync("input.json", "utf8"));
   const path = resolve(spec.source ?? "solution.mjs");
   // CommonJS habits keep working: require, module.exports and exports are provided as globals

@@ -1,7 +1,7 @@
 // pytest-mpm-bench's JavaScript/TypeScript build step: runs in the PARENT (no solution code
 // runs here), in a scratch dir holding the solution, mpm_build.json and js_driver.mjs.
 //
-//   node node_build.mjs <node_modules> <outdir>
+//   node node_build.mjs <node_modules> <outdir> [<type-check cache dir>]
 //
 // JavaScript: the source is checked by esbuild's parser (JSX is accepted and transformed with
 // the automatic React runtime); TypeScript: parsed as .ts (else .tsx), type-checked with the
@@ -9,11 +9,14 @@
 // outdir/solution.mjs = the solution + the generated footer (entry point and code snippets in
 // the solution's scope). Diagnostics go to stderr and the exit code is 1.
 
-import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const [nodeModules, outdir] = process.argv.slice(2);
+const [nodeModules, outdir, checkCache] = process.argv.slice(2);
 const require = createRequire(join(nodeModules, "package.json"));
 const esbuild = require("esbuild");
 const spec = JSON.parse(readFileSync("mpm_build.json", "utf8"));
@@ -71,8 +74,18 @@ function typeCheck(fileName) {
     types: ["node"], skipLibCheck: true, esModuleInterop: true, resolveJsonModule: false,
     allowJs: false, noEmitOnError: true,
   };
+  // A clean check depends only on the source, the file name and the compiler: remember it, so
+  // the same solution built with other snippets (the performance run) is not checked again.
+  const key = createHash("sha256").update(JSON.stringify([ts.version, fileName, options, source]))
+    .digest("hex").slice(0, 40);
+  const mark = checkCache ? join(checkCache, `typecheck-${key}.ok`) : null;
+  if (mark && existsSync(mark)) return;
   const program = ts.createProgram([fileName], options);
   const diagnostics = ts.getPreEmitDiagnostics(program);
+  if (!diagnostics.length && mark) {
+    writeFileSync(`${mark}.${process.pid}`, "");
+    renameSync(`${mark}.${process.pid}`, mark);
+  }
   if (diagnostics.length) {
     fail(ts.formatDiagnostics(diagnostics, {
       getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(),
