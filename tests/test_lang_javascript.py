@@ -313,9 +313,11 @@ def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, name: 
     monkeypatch.setenv("MPM_NODE_MODULES", str(REPO / "node_modules"))
     suite = pytester.path / name  # a copy: the repo's conftest stays out of it
     suite.write_text((REPO / "benchmarks" / "lightweight" / name).read_text())
+    # v1 scoring: no performance re-runs, so the end-to-end check stays fast (the suites'
+    # performance inputs are exercised by the v2 benchmark run).
     return pytester.runpytest_subprocess(
         "--mpm-agent", agent, "--mpm-suite", str(suite), "--mpm-backend", "reference",
-        "-p", "no:cacheprovider")
+        "--mpm-scoring", "v1", "-p", "no:cacheprovider")
 
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,

@@ -12,7 +12,7 @@ import pytest
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
-from tests.test_lang_javascript import LEVEL
+from tests.test_lang_javascript import LEVEL, run_suite
 from tests.test_lang_javascript import run as run_any
 
 EXECUTOR = executor_for("typescript")
@@ -166,3 +166,11 @@ def test_child_process_is_not_a_pass() -> None:
               "export function add(a: number, b: number): number {\n"
               "  return Number(execSync(`echo $((${a} + ${b} + 1))`).toString().trim());\n}\n")
     assert not run(source, ADD_TESTS[:1]).passed
+
+
+# -- end to end ---------------------------------------------------------------------------
+
+def test_reference_solutions_pass(pytester: pytest.Pytester,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_suite(pytester, monkeypatch, "typescript_mini.json", "typescript_engineer")
+    result.assert_outcomes(passed=12)
