@@ -39,6 +39,12 @@ def _register_builtins() -> None:
     from pytest_mpm_bench.languages.rust import RustExecutor
 
     register(RustExecutor)
+    from pytest_mpm_bench.languages.php import PhpExecutor
+
+    register(PhpExecutor)
+    from pytest_mpm_bench.languages.ruby import RubyExecutor
+
+    register(RubyExecutor)
 
 
 _register_builtins()
