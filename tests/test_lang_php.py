@@ -131,8 +131,9 @@ def test_class_via_calls() -> None:
 
 def test_code_form_with_closures() -> None:
     source = "<?php function apply(array $xs, callable $f): array { return array_map($f, $xs); }"
-    tests = [{"code": "return apply([1, 2], fn (int $x) => $x * 10);", "expected": [10, 20]},
-             {"code": "return apply([], 'strtoupper');", "expected": []}]
+    tests: list[dict[str, Any]] = [
+        {"code": "return apply([1, 2], fn (int $x) => $x * 10);", "expected": [10, 20]},
+        {"code": "return apply([], 'strtoupper');", "expected": []}]
     assert run(source, tests, "apply").status == statuses.PASSED
 
 
