@@ -27,23 +27,20 @@ def executor_for(language: str) -> Executor:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.languages.python import PythonExecutor
-
-    register(PythonExecutor)
     from pytest_mpm_bench.languages.golang import GoExecutor
-
-    register(GoExecutor)
     from pytest_mpm_bench.languages.java import JavaExecutor
-
-    register(JavaExecutor)
-    from pytest_mpm_bench.languages.rust import RustExecutor
-
-    register(RustExecutor)
     from pytest_mpm_bench.languages.javascript import JavaScriptExecutor
+    from pytest_mpm_bench.languages.php import PhpExecutor
+    from pytest_mpm_bench.languages.python import PythonExecutor
+    from pytest_mpm_bench.languages.ruby import RubyExecutor
+    from pytest_mpm_bench.languages.rust import RustExecutor
     from pytest_mpm_bench.languages.typescript import TypeScriptExecutor
 
-    register(JavaScriptExecutor)
-    register(TypeScriptExecutor)
+    for executor in (
+        PythonExecutor, GoExecutor, JavaExecutor, RustExecutor,
+        JavaScriptExecutor, TypeScriptExecutor, PhpExecutor, RubyExecutor,
+    ):
+        register(executor)
 
 
 _register_builtins()
