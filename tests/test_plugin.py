@@ -242,3 +242,13 @@ def test_regression_gate(pytester: pytest.Pytester, write_suite, tmp_path: Path)
                       "--mpm-compare", str(baseline), "--mpm-fail-regression", "5", *style_only)
     regressed.stdout.fnmatch_lines(["*regressed (passed before): c1*",
                                     "*REGRESSION: py_agent: passed in the baseline, fail now: c1*"])
+
+
+def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--mpm-doctor", "-p", "no:cacheprovider")
+    out = result.stdout.str()
+    for language in ("python", "go", "java", "rust", "javascript", "typescript", "php", "ruby"):
+        assert any(line.startswith(language + " ") for line in out.splitlines()), language
+    assert "  ruff (idiomaticity)" in out and "  bandit (best_practices)" in out
+    assert "sandbox auto" in out
+    assert "Traceback" not in out and "collected" not in out

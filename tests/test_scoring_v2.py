@@ -90,7 +90,7 @@ def test_complexity_is_found_by_lizard() -> None:
 
 def test_missing_analyser_is_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
     ghost = analysers.Analyser("ghostlint", "best_practices", ("python",), "no-such-linter",
-                               lambda f: ["no-such-linter", f], lambda out: [])
+                               lambda f: ["no-such-linter", f], lambda out, err: [])
     monkeypatch.setattr(analysers, "ANALYSERS", [ghost])
     findings = analysers.analyse("x = 1\n", "python", "s.py")
     assert findings["best_practices"] == [{"tool": "ghostlint", "message": "not installed",

@@ -1,0 +1,142 @@
+"""Real analysers of each language, run on the solution file alone, turned into findings.
+
+One module per language family holds its analysers and registers them here; ``lizard``
+(complexity and function length) covers every language. Each analyser names the dimension its
+findings count against. An analyser that is not installed is a finding too ("not installed"),
+so a missing tool is never a silent default. The formula is in ``score`` and docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pytest_mpm_bench.capture import run_captured
+
+TIMEOUT = 60.0
+Finding = dict[str, Any]  # {"tool", "rule", "line", "message", "points"}
+DIMENSIONS = ("idiomaticity", "best_practices")
+
+
+@dataclass(frozen=True)
+class Analyser:
+    tool: str
+    dimension: str  # "idiomaticity" | "best_practices"
+    languages: tuple[str, ...]
+    executable: str
+    argv: Callable[[str], list[str]]  # file name -> command; argv[0] is replaced by the path
+    parse: Callable[[str, str], list[Finding]]  # (stdout, stderr) -> findings
+    #: Writes what the tool needs beside the solution (go.mod, Cargo.toml, a config file).
+    prepare: Callable[[Path, str], None] | None = None
+    version_argv: tuple[str, ...] = ("--version",)
+    #: Extra environment (e.g. a cache dir); PATH, HOME and LANG are always set.
+    env: Callable[[], dict[str, str]] = field(default=dict)
+
+
+ANALYSERS: list[Analyser] = []
+
+
+def register(analyser: Analyser) -> Analyser:
+    """Add an analyser (a language module or a plugin calls this)."""
+    ANALYSERS.append(analyser)
+    return analyser
+
+
+def tool_path(executable: str) -> str | None:
+    """Python tools installed beside this interpreter count even when its bin/ is not on PATH."""
+    if os.path.isabs(executable):
+        return executable if os.access(executable, os.X_OK) else None
+    beside = Path(sys.executable).parent / executable
+    return str(beside) if beside.exists() else shutil.which(executable)
+
+
+def for_language(language: str) -> list[Analyser]:
+    return [a for a in ANALYSERS if language in a.languages]
+
+
+@cache
+def version(analyser: Analyser) -> str | None:
+    """The tool's own version line, for ``--mpm-doctor`` and the report's environment."""
+    path = tool_path(analyser.executable)
+    if path is None:
+        return None
+    try:
+        out = subprocess.run([path, *analyser.version_argv], capture_output=True, text=True,
+                             timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = (out.stdout or out.stderr).strip().splitlines()
+    return lines[0].strip() if lines else None
+
+
+def analyse(source: str, language: str, file_name: str) -> dict[str, list[Finding]]:
+    """Findings per dimension for ``source``, from every analyser of ``language``."""
+    found: dict[str, list[Finding]] = {dimension: [] for dimension in DIMENSIONS}
+    mine = for_language(language)
+    with tempfile.TemporaryDirectory(prefix="mpm-analyse-") as tmp:
+        for analyser in mine:
+            # A fresh directory per analyser: what one tool writes, another never reads.
+            workdir = Path(tempfile.mkdtemp(dir=tmp))
+            Path(workdir, file_name).write_text(source, encoding="utf-8")
+            found[analyser.dimension].extend(_run(analyser, file_name, workdir))
+    for dimension in DIMENSIONS:
+        if not any(a.dimension == dimension for a in mine):
+            found[dimension].append({"tool": "analysers", "points": 0.0,
+                                     "message": f"no {dimension} analyser for {language} yet: "
+                                                "the score reflects no findings, not a review"})
+    return found
+
+
+def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
+    path = tool_path(analyser.executable)
+    if path is None:
+        return [{"tool": analyser.tool, "message": "not installed", "points": 0.0}]
+    argv = [path, *analyser.argv(file_name)[1:]]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
+           "LANG": "C.UTF-8", **analyser.env()}
+    try:
+        if analyser.prepare is not None:
+            analyser.prepare(workdir, file_name)
+        run = run_captured(argv, stdin=b"", cwd=workdir, env=env, timeout=TIMEOUT, cap=4 << 20)
+    except OSError as exc:
+        return [{"tool": analyser.tool, "message": f"could not run: {exc}", "points": 0.0}]
+    if run.timed_out:
+        return [{"tool": analyser.tool, "message": f"timed out after {TIMEOUT:g} s",
+                 "points": 0.0}]
+    out = run.stdout.decode("utf-8", "replace")
+    err = run.stderr.decode("utf-8", "replace")
+    try:
+        return analyser.parse(out, err)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return [{"tool": analyser.tool, "message": f"unreadable output: {err[-300:]}",
+                 "points": 0.0}]
+
+
+def code_lines(source: str) -> int:
+    return sum(1 for line in source.splitlines() if line.strip())
+
+
+def score(findings: list[Finding], source: str) -> float:
+    """10 - 2 * (penalty points per 20 lines of code), floored at 0 (docs/scoring.md)."""
+    points = sum(float(f.get("points", 0.0)) for f in findings)
+    units = max(1.0, code_lines(source) / 20)
+    return max(0.0, round(10.0 - 2.0 * points / units, 2))
+
+
+def _register_builtins() -> None:
+    from pytest_mpm_bench.scoring.analysers import lizard, python
+
+    for module in (lizard, python):
+        for analyser in module.ANALYSERS:
+            register(analyser)
+
+
+_register_builtins()
