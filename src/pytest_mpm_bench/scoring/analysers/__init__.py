@@ -114,10 +114,12 @@ def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
     out = run.stdout.decode("utf-8", "replace")
     err = run.stderr.decode("utf-8", "replace")
     try:
-        return analyser.parse(out, err)
+        findings = analyser.parse(out, err)
     except (ValueError, KeyError, TypeError, IndexError):
         return [{"tool": analyser.tool, "message": f"unreadable output: {err[-300:]}",
                  "points": 0.0}]
+    # A clean run is evidence too: the reader sees which tools looked and found nothing.
+    return findings or [{"tool": analyser.tool, "message": "no findings", "points": 0.0}]
 
 
 def code_lines(source: str) -> int:
