@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -252,3 +253,34 @@ def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester)
     assert "  ruff (idiomaticity)" in out and "  bandit (best_practices)" in out
     assert "sandbox auto" in out
     assert "Traceback" not in out and "collected" not in out
+
+
+def test_missing_toolchains_skip_in_setup_with_the_install_command(  # type: ignore[no-untyped-def]
+        pytester: pytest.Pytester, write_suite, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A PATH with everything this machine has except ruby; node packages pointed nowhere.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        for entry in Path(directory).glob("*") if Path(directory).is_dir() else []:
+            target = bin_dir / entry.name
+            if not entry.name.startswith("ruby") and not target.exists():
+                target.symlink_to(entry)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("MPM_NODE_MODULES", str(tmp_path / "nowhere"))
+    ruby = make_suite(make_case(signature="def add(a, b)",
+                                reference_solution="def add(a, b) = a + b\n"),
+                      agent="rb_agent", language="ruby")
+    ts = make_suite(make_case(signature="function add(a: number, b: number): number",
+                              reference_solution="const add = (a: number, b: number) => a + b;\n"),
+                    agent="ts_agent", language="typescript")
+    suites = [write_suite(ruby, "ruby"), write_suite(ts, "ts")]
+    result = pytester.runpytest_subprocess(
+        "--mpm-agent", "all", *(f"--mpm-suite={s}" for s in suites), "--mpm-backend", "reference",
+        "-p", "no:cacheprovider", "-rs", "-n", "2")
+    result.assert_outcomes(skipped=2)
+    for line in ("*ruby toolchain missing (ruby not on PATH*install it with: "
+                 "scripts/install-toolchains ruby*",
+                 "*typescript toolchain missing (node packages not installed*"
+                 "install them with: scripts/install-toolchains node*"):
+        result.stdout.fnmatch_lines([line])
