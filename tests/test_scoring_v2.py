@@ -8,7 +8,7 @@ from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.scoring import analysers, v2
-from pytest_mpm_bench.scoring.performance import ReferenceTimes
+from pytest_mpm_bench.scoring.performance import ReferenceTimes, declared_exponent
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import make_case, make_suite
 
@@ -43,7 +43,8 @@ def case(write_suite) -> Case:  # type: ignore[no-untyped-def]
         "dedupe", signature="def dedupe(items: list[int]) -> list[int]:", entry_point="dedupe",
         test_cases=[{"args": [[1, 2, 1]], "expected": [1, 2]}, {"args": [[]], "expected": []},
                     {"args": [[3, 3, 3, 2]], "expected": [3, 2], "hidden": True}],
-        performance={"args": [{"$random_ints": {"n": 6000, "lo": 0, "hi": 10**9, "seed": 1}}]},
+        performance={"args": [{"$random_ints": {"n": 8000, "lo": 0, "hi": 10**9, "seed": 1}}]},
+        time_complexity="O(n)",
         reference_solution="def dedupe(items):\n    return list(dict.fromkeys(items))\n")
     return load_suite(write_suite(make_suite(spec)), known_languages()).cases[0]
 
@@ -80,6 +81,10 @@ def test_quadratic_time_lowers_performance_only(case: Case, tmp_path_factory) ->
     slow, evidence = scored(case, QUADRATIC, tmp_path_factory)
     assert slow["performance"] < clean["performance"]
     assert evidence["performance"][0]["ratio"] > 5
+    # The same input at a quarter of its size shows the quadratic growth, flagged against O(n).
+    growth = evidence["performance"][1]
+    assert growth["tool"] == "growth" and growth["declared"] == "O(n)"
+    assert growth["exponent"] > 1.4 and growth["flag"] is True
     assert slow["correctness"] == clean["correctness"]
     assert slow["best_practices"] == clean["best_practices"]
 
@@ -111,3 +116,10 @@ def test_a_language_without_an_analyser_says_so() -> None:
     findings = analysers.analyse("package main\n", "go", "solution.go")
     assert any(f["tool"] == "analysers" and "no best_practices analyser for go" in f["message"]
                for f in findings["best_practices"])
+
+
+@pytest.mark.parametrize(("declared", "degree"), [
+    ("O(1)", 0), ("O(log n)", 0), ("O(n)", 1), ("O(n log n)", 1), ("O((n + m) log n)", 1),
+    ("O(n^2)", 2), ("O(n*n)", 2), ("O(1) per operation", 0), ("O(k)", None), ("", None)])
+def test_declared_complexity_degree(declared: str, degree: float | None) -> None:
+    assert declared_exponent(declared) == degree

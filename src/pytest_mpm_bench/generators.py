@@ -2,6 +2,9 @@
 
 A generator is a one-key object whose key starts with ``$``, anywhere in a value tree:
 ``{"$range": {"start": 0, "stop": 10}}``. Seeds make random inputs reproducible.
+
+``scaled`` shrinks every generated size (``n``, a range's length) by one factor: the same
+input at a smaller size, from which the performance scorer measures growth.
 """
 
 from __future__ import annotations
@@ -83,6 +86,32 @@ def evaluate(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: evaluate(v) for k, v in value.items()}
     return value
+
+
+SIZES = {"$range": "stop", "$repeat": "n", "$random_ints": "n", "$random_string": "n"}
+
+
+def scaled(value: Any, factor: float) -> Any:
+    """``value`` with every generator's size multiplied by ``factor`` (at least 1)."""
+    key = _generator_key(value)
+    if key is not None:
+        params = value[key]
+        if key in SIZES and isinstance(params, dict) and SIZES[key] in params:
+            params = dict(params)
+            size = SIZES[key]
+            start = int(params.get("start", 0)) if key == "$range" else 0
+            params[size] = start + max(1, round((int(params[size]) - start) * factor))
+        return {key: scaled(params, factor)}
+    if isinstance(value, list):
+        return [scaled(item, factor) for item in value]
+    if isinstance(value, dict):
+        return {k: scaled(v, factor) for k, v in value.items()}
+    return value
+
+
+def has_sizes(value: Any) -> bool:
+    """Whether ``value`` holds a generator whose size ``scaled`` can change."""
+    return bool(scaled(value, 0.5) != value)
 
 
 def unknown_generators(value: Any) -> list[str]:

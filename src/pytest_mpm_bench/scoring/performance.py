@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench.execution import ExecSettings, parse_records, run_in_workdir
-from pytest_mpm_bench.generators import evaluate
+from pytest_mpm_bench.generators import evaluate, has_sizes, scaled
 from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.suite import Case
 
@@ -26,19 +28,28 @@ REPEATS = 3
 FLOOR = 0.002  # seconds: below this, CPU accounting is noise
 THRESHOLDS = ((0.5, 9.5), (1.0, 8.5), (2.0, 6.5), (5.0, 4.0))
 NOISE = 1.2  # run-to-run spread of min-of-3 CPU times seen on a busy 2-core machine
+# Hardware instruction counters (`perf stat -e instructions`) would be steadier than CPU time,
+# but they are "not supported" on the virtual machines this runs on (checked with
+# `perf stat -e instructions true`); the evidence names the counter used.
+COUNTER = "rusage cpu time (user+sys), min of 3"
+GROWTH_FACTOR = 4  # the growth run uses the performance input at a quarter of its size
+GROWTH_FLOOR = 0.01  # seconds: a smaller run faster than this says nothing about growth
+GROWTH_SLACK = 0.4  # measured exponent above the declared one before it is flagged
 
 
 @dataclass(frozen=True)
 class Measurement:
     cpu_seconds: float | None  # None: the performance run did not complete
     problem: str = ""
+    startup_seconds: float = 0.0  # loading the solution without running it (subtracted)
 
 
-def workload(case: Case) -> list[dict[str, Any]]:
-    """The performance input, or, for a case without one, all of its tests' inputs."""
+def workload(case: Case, factor: float = 1.0) -> list[dict[str, Any]]:
+    """The performance input (its sizes scaled by ``factor``), or, for a case without one, all
+    of its tests' inputs."""
     if case.performance is None:
         return [t.payload() for t in case.test_cases]
-    return [evaluate(case.performance)]
+    return [evaluate(scaled(case.performance, factor))]
 
 
 def _spec(case: Case, payloads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,18 +72,69 @@ def _one(executor: Executor, source: str, spec: dict[str, Any],
     return raw.cpu_seconds, ""
 
 
+def _best(executor: Executor, source: str, spec: dict[str, Any],
+          settings: ExecSettings) -> tuple[float | None, str]:
+    times = []
+    for _ in range(REPEATS):
+        seconds, problem = _one(executor, source, spec, settings)
+        if seconds is None:
+            return None, problem
+        times.append(seconds)
+    return min(times), ""
+
+
 def measure(case: Case, source: str, executor: Executor, settings: ExecSettings) -> Measurement:
     """CPU seconds the solution spends on the performance input (start-up subtracted)."""
-    payloads = workload(case)
-    loaded, work = [], []
-    for _ in range(REPEATS):
-        base, problem = _one(executor, source, _spec(case, []), settings)
-        full, problem2 = _one(executor, source, _spec(case, payloads), settings)
-        if base is None or full is None:
-            return Measurement(None, problem or problem2)
-        loaded.append(base)
-        work.append(full)
-    return Measurement(max(FLOOR, min(work) - min(loaded)))
+    base, problem = _best(executor, source, _spec(case, []), settings)
+    if base is None:
+        return Measurement(None, problem)
+    full, problem = _best(executor, source, _spec(case, workload(case)), settings)
+    if full is None:
+        return Measurement(None, problem)
+    return Measurement(max(FLOOR, full - base), startup_seconds=base)
+
+
+def growth(case: Case, source: str, executor: Executor, settings: ExecSettings,
+           full: Measurement) -> dict[str, Any] | None:
+    """Evidence of how CPU time grows with the input: the same performance input at
+    1/``GROWTH_FACTOR`` of its size, and the exponent k of time ~ size^k between the two.
+    None when the input has no generated size to scale."""
+    if case.performance is None or not has_sizes(case.performance) or full.cpu_seconds is None:
+        return None
+    evidence: dict[str, Any] = {"tool": "growth", "size_ratio": GROWTH_FACTOR,
+                                "declared": case.time_complexity or None}
+    small, problem = _best(executor, source, _spec(case, workload(case, 1 / GROWTH_FACTOR)),
+                           settings)
+    if small is None:
+        return {**evidence, "message": f"not measured: {problem}"}
+    small = small - full.startup_seconds
+    if small < GROWTH_FLOOR:
+        return {**evidence, "message": f"not measured: the smaller input takes under "
+                                       f"{GROWTH_FLOOR * 1000:g} ms of CPU time"}
+    exponent = round(math.log(full.cpu_seconds / small) / math.log(GROWTH_FACTOR), 2)
+    evidence["exponent"] = exponent
+    declared = declared_exponent(case.time_complexity)
+    if declared is not None and exponent > declared + GROWTH_SLACK:
+        evidence["flag"] = True
+        evidence["message"] = (f"time grows as size^{exponent:g}, faster than the declared "
+                               f"{case.time_complexity}")
+    return evidence
+
+
+def declared_exponent(complexity: str) -> float | None:
+    """The polynomial degree in n of a declared ``O(...)``: ``O(1)``, ``O(log n)`` → 0,
+    ``O(n)``, ``O(n log n)``, ``O((n + m) log n)`` → 1, ``O(n^2)``, ``O(n*n)`` → 2; None when
+    the text is not a big-O of n."""
+    match = re.search(r"O\((.*)\)", complexity)
+    if match is None:
+        return None
+    body = re.sub(r"log\s*\(?\s*\w+\s*\)?", "", match.group(1))  # logarithms add no degree
+    if body.strip() in ("", "1"):
+        return 0.0
+    degree = 0.0
+    for power in re.findall(r"\bn\b\s*(?:\^|\*\*)?\s*(\d*)", body.replace("²", "^2")):
+        degree += float(power or 1)
+    return degree or None
 
 
 def ratio_score(ratio: float) -> float:

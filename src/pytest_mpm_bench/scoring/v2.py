@@ -9,7 +9,13 @@ from pytest_mpm_bench import statuses
 from pytest_mpm_bench.execution import CaseOutcome, ExecSettings
 from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.scoring import analysers
-from pytest_mpm_bench.scoring.performance import ReferenceTimes, measure, ratio_score
+from pytest_mpm_bench.scoring.performance import (
+    COUNTER,
+    ReferenceTimes,
+    growth,
+    measure,
+    ratio_score,
+)
 from pytest_mpm_bench.suite import Case
 
 Evidence = dict[str, list[dict[str, Any]]]
@@ -30,10 +36,12 @@ def _performance(case: Case, source: str, outcome: CaseOutcome, executor: Execut
         return 2.0, [{"tool": "cpu-time", "message": mine.problem,
                       "reference_cpu_seconds": round(reference.cpu_seconds, 4)}]
     ratio = mine.cpu_seconds / reference.cpu_seconds
-    return ratio_score(ratio), [{"tool": "cpu-time", "cpu_seconds": round(mine.cpu_seconds, 4),
-                                 "reference_cpu_seconds": round(reference.cpu_seconds, 4),
-                                 "ratio": round(ratio, 3),
-                                 "input": "performance" if case.performance else "tests"}]
+    evidence = [{"tool": "cpu-time", "cpu_seconds": round(mine.cpu_seconds, 4),
+                 "reference_cpu_seconds": round(reference.cpu_seconds, 4),
+                 "ratio": round(ratio, 3), "input": "performance" if case.performance else "tests",
+                 "counter": COUNTER}]
+    grown = growth(case, source, executor, settings, mine)
+    return ratio_score(ratio), evidence + ([grown] if grown else [])
 
 
 def score(case: Case, source: str, outcome: CaseOutcome, executor: Executor,
