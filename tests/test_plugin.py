@@ -284,3 +284,18 @@ def test_missing_toolchains_skip_in_setup_with_the_install_command(  # type: ign
                  "*typescript toolchain missing (node packages not installed*"
                  "install them with: scripts/install-toolchains node*"):
         result.stdout.fnmatch_lines([line])
+
+
+def test_failure_view_shows_the_evidence_behind_lost_points(  # type: ignore[no-untyped-def]
+        pytester: pytest.Pytester, write_suite, tmp_path: Path) -> None:
+    linty = ('import subprocess\n\n\ndef add(a: int, b: int) -> int:\n    """Add."""\n'
+             '    subprocess.call("true", shell=True)\n    return a + b\n')
+    suite = write_suite(make_suite(make_case("c1")))
+    result = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir",
+                   str(replies(tmp_path, c1=linty)), "--mpm-min-score", "9.5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*weighted score * < --mpm-min-score 9.5*",
+                                 "points lost (evidence):",
+                                 "  best_practices: bandit B602 line 6: * (-*)",
+                                 "  performance: cpu-time ratio * vs the reference *"],
+                                consecutive=False)

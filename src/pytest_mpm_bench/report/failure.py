@@ -6,6 +6,28 @@ import json
 from typing import Any
 
 STDERR_LINES = 15
+FINDINGS = 6  # the costliest analyser findings shown under the scores
+
+
+def _findings(result: dict[str, Any]) -> list[str]:
+    """The findings that cost points, costliest first, and any flagged evidence."""
+    costly, flagged = [], []
+    for dimension, items in (result.get("evidence") or {}).items():
+        for item in items:
+            if item.get("points"):
+                costly.append((float(item["points"]), dimension, item))
+            elif item.get("tool") == "cpu-time" and "ratio" in item:
+                flagged.append(f"  {dimension}: cpu-time ratio {item['ratio']:g} vs the reference "
+                               f"({item['cpu_seconds']:g} s / {item['reference_cpu_seconds']:g} s)")
+            elif item.get("flag"):
+                flagged.append(f"  {dimension}: {item['tool']}: {item.get('message', '')}")
+    costly.sort(key=lambda entry: -entry[0])
+    lines = [f"  {dimension}: {item['tool']} {item.get('rule') or ''} line {item.get('line', '?')}"
+             f": {_show(item.get('message', ''))} (-{points:g})".replace("  line", " line")
+             for points, dimension, item in costly[:FINDINGS]]
+    if len(costly) > FINDINGS:
+        lines.append(f"  … {len(costly) - FINDINGS} more in the report's evidence")
+    return lines + flagged
 
 
 def _show(value: Any) -> str:
@@ -36,4 +58,7 @@ def format_failure(result: dict[str, Any], reason: str) -> str:
         lines += ["stderr (tail):", *(f"  {line}" for line in stderr)]
     dims = ", ".join(f"{k} {v:.1f}" for k, v in result["dimensions"].items())
     lines.append(f"scores: {dims}; weighted {result['weighted_score']:.2f}")
+    evidence = _findings(result)
+    if evidence:
+        lines += ["points lost (evidence):", *evidence]
     return "\n".join(lines)
