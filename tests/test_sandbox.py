@@ -6,6 +6,7 @@ verdicts (exit 0 early, forged records, rigged equality...) are in test_executio
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -221,3 +222,14 @@ def test_planted_symlinks_are_never_followed(workdir: Path, level: str, tmp_path
         workdir, level)
     shutil.rmtree(workdir)  # what the harness does after every run
     assert (precious / "keep.txt").read_text() == "keep"
+
+
+@pytest.mark.skipif(not sandbox._no_nested_userns(), reason="bwrap too old for --disable-userns")
+@pytest.mark.skipif("bwrap" not in ISOLATED, reason="bwrap does not work here")
+def test_no_user_namespace_inside_bwrap(workdir: Path) -> None:
+    # Root of a nested user namespace is where most kernel privilege escalations start.
+    result = run("import ctypes, json, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                 "rc = libc.unshare(0x10000000)\n"  # CLONE_NEWUSER
+                 "os.write(3, json.dumps([rc, ctypes.get_errno()]).encode())\n", workdir, "bwrap")
+    rc, errno = json.loads(result.channel)
+    assert rc == -1 and errno != 0, result

@@ -168,9 +168,21 @@ class _Cgroups:
 # -- building the command -----------------------------------------------------------------------
 
 
+@cache
+def _no_nested_userns() -> tuple[str, ...]:
+    """Forbid user namespaces inside the sandbox (bwrap >= 0.8): a nested one would make the
+    code root of its own namespace, from where kernel bugs are far easier to reach."""
+    try:
+        usage = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10,
+                               check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return ("--unshare-user", "--disable-userns") if "--disable-userns" in usage else ()
+
+
 def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Sequence[Path],
                 env: Mapping[str, str]) -> list[str]:
-    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+    cmd = ["bwrap", "--unshare-all", *_no_nested_userns(), "--die-with-parent", "--new-session",
            "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for directory in SYSTEM_DIRS:
