@@ -233,3 +233,17 @@ def test_no_user_namespace_inside_bwrap(workdir: Path) -> None:
                  "os.write(3, json.dumps([rc, ctypes.get_errno()]).encode())\n", workdir, "bwrap")
     rc, errno = json.loads(result.channel)
     assert rc == -1 and errno != 0, result
+
+
+@pytest.mark.skipif("bwrap" not in ISOLATED, reason="bwrap does not work here")
+def test_host_accounts_are_unknown_inside_bwrap(workdir: Path) -> None:
+    result = run("import getpass, os, pathlib, socket\n"
+                 "print(pathlib.Path('/etc/passwd').read_text().count('\\n') > 1,"
+                 " getpass.getuser(), socket.gethostbyname('localhost'))\n"
+                 "os.write(3, pathlib.Path('/etc/passwd').read_bytes())\n", workdir, "bwrap")
+    host_users = {line.split(":")[0] for line in Path("/etc/passwd").read_text().splitlines()}
+    seen = {line.split(":")[0] for line in result.channel.decode().splitlines()}
+    assert seen & host_users <= {"root", "nobody"}
+    ok, user, localhost = result.stdout.decode().split()
+    assert ok == "True" and localhost == "127.0.0.1"
+    assert user.startswith("mpm") or os.geteuid() != 0  # the leased uid has a name

@@ -19,6 +19,7 @@ the kernel, caps every stream, and kills whatever is left when the main process 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import itertools
@@ -43,7 +44,7 @@ SYSTEM_DIRS = ("/usr",)
 MERGED_USR_LINKS = (("usr/bin", "/bin"), ("usr/lib", "/lib"), ("usr/lib64", "/lib64"),
                     ("usr/sbin", "/sbin"))
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl",
-             "ca-certificates", "localtime", "passwd", "group", "nsswitch.conf", "mime.types",
+             "ca-certificates", "localtime", "nsswitch.conf", "mime.types",
              "java-17-openjdk", "java-21-openjdk", "php", "ruby")
 PATH_INSIDE = "/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"
 _hidden: list[Path] = []
@@ -169,6 +170,28 @@ class _Cgroups:
 
 
 @cache
+def _private_etc() -> Path:
+    """passwd, group and hosts made for the sandbox: the host's accounts stay unknown to the
+    code, and the run's uid (any of the pool) still has a name, as some runtimes expect."""
+    root = Path(tempfile.mkdtemp(prefix="mpm-etc-"))
+    root.chmod(0o755)
+    pool = range(BASE_UID, BASE_UID + UID_POOL)
+    files = {
+        "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                  + "".join(f"mpm{uid}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in pool),
+        "group": "root:x:0:\nnogroup:x:65534:\n"
+                 + "".join(f"mpm{uid}:x:{uid}:\n" for uid in pool),
+        "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text)
+        (root / name).chmod(0o644)
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+@cache
 def _no_nested_userns() -> tuple[str, ...]:
     """Forbid user namespaces inside the sandbox (bwrap >= 0.8): a nested one would make the
     code root of its own namespace, from where kernel bugs are far easier to reach."""
@@ -195,6 +218,8 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
     for name in ETC_FILES:
         if Path("/etc", name).exists():
             cmd += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    for private in _private_etc().iterdir():
+        cmd += ["--ro-bind", str(private), f"/etc/{private.name}"]
     for path in ro_binds:
         cmd += ["--ro-bind", str(path), str(path)]
     cmd += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
