@@ -16,7 +16,7 @@ from typing import Any
 from pytest_mpm_bench.report import history
 from pytest_mpm_bench.report.json_report import SCHEMA
 from pytest_mpm_bench.report.summary import case_label
-from pytest_mpm_bench.report.terminal import SHORT
+from pytest_mpm_bench.report.terminal import SHORT, columns
 from pytest_mpm_bench.scoring import DIMENSIONS
 
 BOOTSTRAP_ROUNDS = 2000
@@ -145,18 +145,15 @@ def case_table(comparison: dict[str, Any]) -> list[str]:
     seen = {d for _, case in rows for side in ("before", "after")
             for d in case[side]["dimensions"]}
     dims = [d for d in DIMENSIONS if d in seen] + sorted(seen - set(DIMENSIONS))
-    width = max(len(f"{agent} {case['case']}") for agent, case in rows)
-    head = (f"{'case':<{width}} {'status':<28} "
-            + " ".join(f"{SHORT.get(d, d[:6]):>6}" for d in dims)
-            + f" {'score':>14} {'delta':>6}")
-    out = [head, "-" * len(head)]
+    out = [["agent", "case", "status", *(SHORT.get(d, d[:6]) for d in dims), "score", "delta"]]
     for agent, case in rows:
         old, now = case["before"], case["after"]
-        status = old["status"] if old["status"] == now["status"] else (
-            f"{old['status']} -> {now['status']}")
-        deltas = " ".join(f"{now['dimensions'].get(d, 0.0) - old['dimensions'].get(d, 0.0):>+6.2f}"
-                          for d in dims)
-        scores = f"{old['weighted_score']:.2f} -> {now['weighted_score']:.2f}"
-        out.append(f"{agent + ' ' + case['case']:<{width}} {status:<28} {deltas} {scores:>14} "
-                   f"{now['weighted_score'] - old['weighted_score']:>+6.2f}")
-    return out
+        out.append([
+            agent, case["case"],
+            old["status"] if old["status"] == now["status"] else f"{old['status']} -> "
+            f"{now['status']}",
+            *(f"{now['dimensions'].get(d, 0.0) - old['dimensions'].get(d, 0.0):+.2f}"
+              for d in dims),
+            f"{old['weighted_score']:.2f} -> {now['weighted_score']:.2f}",
+            f"{now['weighted_score'] - old['weighted_score']:+.2f}"])
+    return columns(out, right=set(range(3, len(dims) + 5)))
