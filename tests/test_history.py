@@ -5,27 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pytest_mpm_bench.report import history
-
-
-def result(case: str, passed: bool = True, sample: int = 0, agent: str = "a") -> dict[str, Any]:
-    score = 9.0 if passed else 1.0
-    return {"agent": agent, "test_id": case, "sample": sample, "passed": passed,
-            "status": "passed" if passed else "wrong_answer", "difficulty": "easy",
-            "category": "algorithms", "weighted_score": score,
-            "dimensions": {"correctness": score, "idiomaticity": 8.0, "security": 5.0}}
-
-
-def record(path: Path, results: list[dict[str, Any]], interrupted: bool = False) -> int:
-    return history.record(path, created="2024-05-01T10:00:00+00:00",
-                          finished="2024-05-01T10:01:00+00:00", interrupted=interrupted,
-                          exit_status=2 if interrupted else 0, config={"scoring": "v2"},
-                          environment={"suites_sha256": "ab" * 32, "git_commit": "c0ffee"},
-                          results=results)
+from tests.helpers import history_result as result
+from tests.helpers import record_run as record
 
 
 def test_record_and_read_back(tmp_path: Path) -> None:
