@@ -263,3 +263,16 @@ def test_a_history_that_is_not_a_database_stops_the_session(  # type: ignore[no-
         "history"]
     assert "Traceback" not in result.stdout.str() and "collected" not in result.stdout.str()
     assert notes.read_text() == "my notes, not a database\n" * 40
+
+    # Spoiled after start-up: the benchmark stands, the summary says the run was not recorded.
+    pytester.makepyfile(spoil_plugin=(
+        "import pytest\n"
+        "@pytest.hookimpl(tryfirst=True)\n"
+        "def pytest_sessionfinish(session):\n"
+        f"    open({str(pytester.path / 'h.db')!r}, 'w').write('spoiled' * 100)\n"))
+    spoiled = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-history", "h.db",
+                    "-p", "spoil_plugin")
+    spoiled.assert_outcomes(passed=2)
+    spoiled.stdout.fnmatch_lines([f"history: not recorded: {pytester.path / 'h.db'} is not an "
+                                  "SQLite database, so not a pytest-mpm-bench history"])
+    assert "Traceback" not in spoiled.stdout.str()

@@ -170,6 +170,7 @@ class Controller:
         self.results: dict[str, dict[str, Any]] = {}
         self.created = _now()
         self.recorded: str | None = None  # what became of the history record, for the summary
+        self.record_failed = False
         self.report = None
         self.env: dict[str, Any] = {}
         if settings.report is not None or settings.history is not None:
@@ -216,8 +217,8 @@ class Controller:
         if self.report is not None:
             terminalreporter.write_line(f"report: {self.report.path}")
         if self.recorded is not None:
-            failed = self.recorded.startswith("not recorded")
-            terminalreporter.write_line(f"history: {self.recorded}", red=failed, bold=failed)
+            terminalreporter.write_line(f"history: {self.recorded}", red=self.record_failed,
+                                        bold=self.record_failed)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # Runs before the terminal summary prints; the gate can still change the exit status.
@@ -245,7 +246,7 @@ class Controller:
                                     config=self._config_block(), environment=self.env,
                                     results=list(self.results.values()))
         except history.HistoryError as exc:
-            self.recorded = f"not recorded: {exc}"
+            self.recorded, self.record_failed = f"not recorded: {exc}", True
         else:
             self.recorded = (f"run {run_id}{' (interrupted)' if interrupted else ''} "
                              f"recorded in {path}")
