@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_mpm_bench.report import history
 from tests.helpers import make_case, make_suite
 
 ADD = "def add(a, b):\n    return a + b\n"
@@ -29,11 +30,11 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
                                        tmp_path: Path) -> None:
     suite = write_suite(make_suite(make_case("c1"), make_case("c2"), make_case("c3")))
     root = _replies(tmp_path, {"c1": ADD, "c2": ADD, "c3": SLOW})
-    report = tmp_path / "report.json"
+    report, db = tmp_path / "report.json", tmp_path / "history.sqlite"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "--mpm-agent", "py_agent", "--mpm-suite", str(suite),
          "--mpm-backend", "replay", "--mpm-replay-dir", str(root), "--mpm-report", str(report),
-         "-p", "no:cacheprovider"],
+         "--mpm-history", str(db), "-p", "no:cacheprovider"],
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -48,6 +49,10 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
     assert data["complete"] is False
     assert [r["test_id"] for r in data["results"]] == ["c1", "c2"]
     assert all(r["status"] == "passed" for r in data["results"])
+    assert f"history: run 1 (interrupted) recorded in {db}" in out.decode()
+    (run,) = history.runs(db)
+    assert (run.status, run.exit_status) == ("interrupted", pytest.ExitCode.INTERRUPTED)
+    assert [r["test_id"] for r in history.load_run(db, 1).results] == ["c1", "c2"]
 
 
 def test_crashed_worker_loses_only_its_item(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench.agents import BACKENDS
+from pytest_mpm_bench.report import history
 from pytest_mpm_bench.sandbox import LEVELS, Limits
 from pytest_mpm_bench.scoring import DEFAULT_WEIGHTS, SCORINGS, WeightsError, parse_weights
 
@@ -40,8 +41,11 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
     ("--mpm-scoring", "mpm_scoring", "scoring rubric: v2 (tool-based) or v1 (the original)",
      "string", "v2"),
-    ("--mpm-compare", "mpm_compare", "compare with this baseline report: per-case and "
-     "per-dimension deltas, 95% bootstrap interval of the weighted score", "string", ""),
+    ("--mpm-history", "mpm_history", "append each session (runs, results) to this SQLite "
+     "database; 'mpm-bench history|show|compare' read it", "string", ""),
+    ("--mpm-compare", "mpm_compare", "compare with this baseline: a report file, or a run id "
+     "of --mpm-history (12 or run:12); per-case and per-dimension deltas, 95% bootstrap "
+     "interval of the weighted score", "string", ""),
     ("--mpm-fail-regression", "mpm_fail_regression", "with --mpm-compare: fail the session when "
      "the weighted score drops by more than X or a case that passed now fails", "string", ""),
     ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
@@ -125,7 +129,8 @@ class Settings:
     exec_timeout: float
     samples: int
     report: Path | None
-    compare: Path | None
+    history: Path | None
+    compare: Path | int | None  # a report file, or a run id of the history database
     fail_regression: float | None
     agent_retries: int
     retry_backoff: float
@@ -153,6 +158,11 @@ def _path(config: pytest.Config, name: str) -> Path | None:
     path = Path(str(raw)).expanduser()
     base = config.invocation_params.dir if from_cli is not None else config.rootpath
     return path if path.is_absolute() else base / path
+
+
+def _baseline(config: pytest.Config) -> Path | int | None:
+    run_id = history.parse_run_ref(str(_get(config, "mpm_compare") or ""))
+    return run_id if run_id is not None else _path(config, "mpm_compare")
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -191,7 +201,8 @@ def read_settings(config: pytest.Config) -> Settings:
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
         report=_path(config, "mpm_report"),
-        compare=_path(config, "mpm_compare"),
+        history=_path(config, "mpm_history"),
+        compare=_baseline(config),
         fail_regression=(_number(config, "mpm_fail_regression", float, 0)
                          if _get(config, "mpm_fail_regression") not in ("", None) else None),
         agent_retries=_number(config, "mpm_agent_retries", int, 0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
-from pytest_mpm_bench.report import compare
+from pytest_mpm_bench.report import compare, history
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
@@ -116,16 +117,21 @@ def pytest_configure(config: pytest.Config) -> None:
     _point_collection_at_suites(config, settings)
     if settings.fail_regression is not None and settings.compare is None:
         raise pytest.UsageError("--mpm-fail-regression needs --mpm-compare BASELINE")
+    if hasattr(config, "workerinput"):
+        return  # workers only run items; the controller compares, reports and records
     baseline = None
-    if settings.compare is not None and not hasattr(config, "workerinput"):
+    if settings.compare is not None:
         try:
-            baseline = compare.load_baseline(settings.compare)
+            baseline = compare.load_results(settings.compare, settings.history)
         except compare.BaselineError as exc:
-            raise pytest.UsageError(str(exc)) from None
-    if not hasattr(config, "workerinput"):
-        suites = config.stash[SELECTED_KEY]
-        config.pluginmanager.register(Controller(config, settings, suites, baseline),
-                                      "mpm-bench-controller")
+            raise pytest.UsageError(f"--mpm-compare: {exc}") from None
+    if settings.history is not None:
+        try:
+            history.prepare(settings.history)
+        except history.HistoryError as exc:
+            raise pytest.UsageError(f"--mpm-history: {exc}") from None
+    config.pluginmanager.register(
+        Controller(config, settings, config.stash[SELECTED_KEY], baseline), "mpm-bench-controller")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
@@ -148,6 +154,10 @@ def _toolchains(suites: frozenset[Path]) -> dict[str, str | None]:
     return versions
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 class Controller:
     """Controller-side aggregation: from the reports it receives, never from worker state."""
 
@@ -158,10 +168,16 @@ class Controller:
         self.comparison: dict[str, Any] | None = None
         self.gate_failures: list[str] = []
         self.results: dict[str, dict[str, Any]] = {}
+        self.created = _now()
+        self.recorded: str | None = None  # what became of the history record, for the summary
+        self.record_failed = False
         self.report = None
+        self.env: dict[str, Any] = {}
+        if settings.report is not None or settings.history is not None:
+            self.env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
         if settings.report is not None:
-            env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
-            self.report = JsonReport(settings.report, self._config_block(), env)
+            self.report = JsonReport(settings.report, self._config_block(), self.env,
+                                     self.created)
             self.report.write()
 
     def _config_block(self) -> dict[str, Any]:
@@ -191,13 +207,18 @@ class Controller:
         if self.settings.level == "none":
             terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
         if self.comparison is not None:
-            terminalreporter.section(f"mpm-bench comparison with {self.settings.compare}")
+            assert self.settings.compare is not None
+            terminalreporter.section(
+                f"mpm-bench comparison with {compare.describe(self.settings.compare)}")
             for line in compare.lines(self.comparison):
                 terminalreporter.write_line(line)
             for reason in self.gate_failures:
                 terminalreporter.write_line(f"REGRESSION: {reason}", red=True, bold=True)
         if self.report is not None:
             terminalreporter.write_line(f"report: {self.report.path}")
+        if self.recorded is not None:
+            terminalreporter.write_line(f"history: {self.recorded}", red=self.record_failed,
+                                        bold=self.record_failed)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # Runs before the terminal summary prints; the gate can still change the exit status.
@@ -207,5 +228,25 @@ class Controller:
                 self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression)
                 if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         if self.report is not None:
-            self.report.finish(complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+            self.report.finish(complete=not interrupted)
+        if self.settings.history is not None:
+            self._record(self.settings.history, interrupted, int(session.exitstatus))
+
+    def _record(self, path: Path, interrupted: bool, exit_status: int) -> None:
+        """Append this session to the history; a failure is a line in the summary, since the
+        benchmark itself went fine."""
+        if not self.results:
+            self.recorded = "nothing to record (no benchmark results)"
+            return
+        try:
+            run_id = history.record(path, created=self.created, finished=_now(),
+                                    interrupted=interrupted, exit_status=exit_status,
+                                    config=self._config_block(), environment=self.env,
+                                    results=list(self.results.values()))
+        except history.HistoryError as exc:
+            self.recorded, self.record_failed = f"not recorded: {exc}", True
+        else:
+            self.recorded = (f"run {run_id}{' (interrupted)' if interrupted else ''} "
+                             f"recorded in {path}")

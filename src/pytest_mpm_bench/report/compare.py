@@ -1,4 +1,8 @@
-"""Compare a session with a baseline report: deltas, a bootstrap interval, regressions."""
+"""Compare two lists of results: deltas, a bootstrap interval, regressions.
+
+The same comparison serves ``--mpm-compare`` (this session against a report file or a history
+run) and ``mpm-bench compare A B`` (any two of those).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,11 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
+from pytest_mpm_bench.report import history
 from pytest_mpm_bench.report.json_report import SCHEMA
+from pytest_mpm_bench.report.summary import case_label
+from pytest_mpm_bench.report.terminal import SHORT, columns
+from pytest_mpm_bench.scoring import DIMENSIONS
 
 BOOTSTRAP_ROUNDS = 2000
 
@@ -18,7 +26,24 @@ class BaselineError(ValueError):
     pass
 
 
-def load_baseline(path: Path) -> list[dict[str, Any]]:
+def describe(source: Path | int) -> str:
+    return f"history run {source}" if isinstance(source, int) else str(source)
+
+
+def load_results(source: Path | int, history_path: Path | None) -> list[dict[str, Any]]:
+    """The results of a report file, or of run ``source`` in the history at ``history_path``."""
+    if isinstance(source, int):
+        if history_path is None:
+            raise BaselineError(f"{source} names a history run: say which database with "
+                                "--mpm-history PATH (or ini mpm_history)")
+        try:
+            return history.load_run(history_path, source).results
+        except history.HistoryError as exc:
+            raise BaselineError(str(exc)) from None
+    return _load_report(source)
+
+
+def _load_report(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -43,8 +68,14 @@ def _key(result: dict[str, Any]) -> tuple[str, str, int]:
     return result["agent"], result["test_id"], result["sample"]
 
 
+def _side(result: dict[str, Any]) -> dict[str, Any]:
+    return {"status": result["status"], "passed": result["passed"],
+            "weighted_score": result["weighted_score"], "dimensions": result["dimensions"]}
+
+
 def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per agent: weighted-score delta with its interval, dimension deltas, case changes."""
+    """Per agent: weighted-score delta with its interval, dimension deltas, case changes, and
+    each shared case's scores before and after (``case_rows``)."""
     before = {_key(r): r for r in baseline}
     paired: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for result in current:
@@ -65,9 +96,10 @@ def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> di
                                 if old["passed"] and not now["passed"]),
             "fixed": sorted(now["test_id"] for old, now in pairs
                             if now["passed"] and not old["passed"]),
-            "case_deltas": {now["test_id"] + (f"[s{now['sample']}]" if now["sample"] else ""):
-                            round(now["weighted_score"] - old["weighted_score"], 2)
+            "case_deltas": {case_label(now): round(now["weighted_score"] - old["weighted_score"], 2)
                             for old, now in pairs},
+            "case_rows": [{"case": case_label(now), "before": _side(old), "after": _side(now)}
+                      for old, now in sorted(pairs, key=lambda pair: _key(pair[1]))],
         }
     return {"agents": agents}
 
@@ -101,3 +133,27 @@ def lines(comparison: dict[str, Any]) -> list[str]:
         if row["fixed"]:
             out.append("  fixed (failed before): " + ", ".join(row["fixed"]))
     return out or ["no case in common with the baseline"]
+
+
+def case_table(comparison: dict[str, Any]) -> list[str]:
+    """One row per shared case: status before → after, each dimension's change, the weighted
+    score before → after and its change."""
+    rows = [(agent, case) for agent, row in comparison["agents"].items()
+            for case in row["case_rows"]]
+    if not rows:
+        return []
+    seen = {d for _, case in rows for side in ("before", "after")
+            for d in case[side]["dimensions"]}
+    dims = [d for d in DIMENSIONS if d in seen] + sorted(seen - set(DIMENSIONS))
+    out = [["agent", "case", "status", *(SHORT.get(d, d[:6]) for d in dims), "score", "delta"]]
+    for agent, case in rows:
+        old, now = case["before"], case["after"]
+        out.append([
+            agent, case["case"],
+            old["status"] if old["status"] == now["status"] else f"{old['status']} -> "
+            f"{now['status']}",
+            *(f"{now['dimensions'].get(d, 0.0) - old['dimensions'].get(d, 0.0):+.2f}"
+              for d in dims),
+            f"{old['weighted_score']:.2f} -> {now['weighted_score']:.2f}",
+            f"{now['weighted_score'] - old['weighted_score']:+.2f}"])
+    return columns(out, right=set(range(3, len(dims) + 5)))

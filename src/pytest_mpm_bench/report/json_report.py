@@ -45,9 +45,10 @@ def environment(level: str, suites: Iterable[Path], toolchains: dict[str, str | 
 
 
 class JsonReport:
-    def __init__(self, path: Path, config: dict[str, Any], env: dict[str, Any]) -> None:
+    def __init__(self, path: Path, config: dict[str, Any], env: dict[str, Any],
+                 created: str | None = None) -> None:
         self.path, self.config, self.env = path, config, env
-        self.created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.results: list[dict[str, Any]] = []
         self.complete = False
 

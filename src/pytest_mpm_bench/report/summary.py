@@ -44,6 +44,11 @@ def sort_key(result: dict[str, Any]) -> tuple[str, str, int]:
     return (result["agent"], result["test_id"], result["sample"])
 
 
+def case_label(result: dict[str, Any]) -> str:
+    """``test_id``, with ``[sK]`` for a sample K > 0."""
+    return str(result["test_id"]) + (f"[s{result['sample']}]" if result["sample"] else "")
+
+
 def _group(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     dims: dict[str, list[float]] = defaultdict(list)
     for result in results:

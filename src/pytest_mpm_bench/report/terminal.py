@@ -39,3 +39,12 @@ def table(summary: dict[str, Any]) -> list[str]:
             flaky = ", ".join(row.get("flaky", [])) or "none"
             lines.append(f"{name}: {shown}; flaky cases: {flaky}")
     return lines
+
+
+def columns(rows: list[list[str]], right: set[int]) -> list[str]:
+    """A header row and rows of cells as aligned text; the columns in ``right`` right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+             for row in rows]
+    return [lines[0], "-" * max(len(line) for line in lines), *lines[1:]]
