@@ -156,6 +156,13 @@ def test_bad_usage_is_one_line(pytester: pytest.Pytester, write_suite, args: lis
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
+def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*--mpm-tries=MPM_TRIES*", "*95% bootstrap interval*",
+                                 "*mpm_tries (string):*"])
+
+
 def test_malformed_suite_is_a_collection_error_naming_the_fix(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
                                                               write_suite) -> None:
     bad = make_suite(make_case(test_cases=[{"args": [1, 2], "expected": 3}]))

@@ -75,7 +75,9 @@ def add_options(parser: pytest.Parser) -> None:
                     help="print the toolchains and sandbox levels available here, then exit")
     for flag, ini, help_text, ini_type, default in OPTIONS:
         kwargs: dict[str, Any] = {"action": "append"} if ini_type == "args" else {}
-        group.addoption(flag, dest=ini, default=None, help=help_text, **kwargs)
+        # argparse %-formats option help (not ini help): "95%" would break `pytest --help`.
+        group.addoption(flag, dest=ini, default=None, help=help_text.replace("%", "%%"),
+                        **kwargs)
         parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
     for ini, help_text, ini_type, default in INI_ONLY:
         parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
