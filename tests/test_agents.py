@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -41,6 +42,15 @@ def test_command_gets_task_on_stdin_and_in_file(tmp_path: Path, request_: AgentR
     reply = CommandBackend(template).ask(request_, tmp_path)
     assert reply.status == "ok", reply
     assert reply.text.strip() == "py_agent python c1 True py_agent"
+
+
+def test_command_gets_the_try_number(tmp_path: Path, request_: AgentRequest) -> None:
+    template = agent_script(tmp_path, "print(sys.argv[1], sys.stdin.read())\n") + " {try}"
+    backend = CommandBackend(template)
+    backend.check()
+    follow_up = dataclasses.replace(request_, task="the follow-up", try_number=2)
+    assert backend.ask(request_, tmp_path).text.startswith("1 # Add")
+    assert backend.ask(follow_up, tmp_path).text.strip() == "2 the follow-up"
 
 
 def test_hanging_agent_times_out_and_its_tree_is_killed(tmp_path: Path,
@@ -102,6 +112,22 @@ def test_reference_and_replay(tmp_path: Path, request_: AgentRequest) -> None:
     sample2 = AgentRequest(request_.case, "py_agent", "", 2, "c1_s2", 5)
     assert replay.ask(sample2, tmp_path).text == "second"
     os.chmod(tmp_path, 0o755)
+
+
+def test_replay_reads_later_tries_from_their_own_files(tmp_path: Path,
+                                                       request_: AgentRequest) -> None:
+    replay = ReplayBackend(tmp_path)
+    (tmp_path / "py_agent").mkdir()
+    for name in ("c1.md", "c1.try2.md", "c1.s1.try2.md"):
+        (tmp_path / "py_agent" / name).write_text(name)
+    second = dataclasses.replace(request_, try_number=2)
+    assert replay.ask(second, tmp_path).text == "c1.try2.md"
+    sample1 = dataclasses.replace(request_, sample=1, test_id="c1_s1", try_number=2)
+    assert replay.ask(sample1, tmp_path).text == "c1.s1.try2.md"
+    third = replay.ask(dataclasses.replace(request_, try_number=3), tmp_path)
+    assert third.status == "skipped"
+    missing = tmp_path / "py_agent" / "c1.try3.md"
+    assert third.message == f"no reply for try 3: no recorded reply at {missing}"
 
 
 def test_retries_agent_faults_with_backoff(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]

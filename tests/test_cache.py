@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from pytest_mpm_bench.agents import AgentRequest
+from pytest_mpm_bench.cache import FORMAT, cache_key
+from pytest_mpm_bench.languages import known_languages
+from pytest_mpm_bench.suite import load_suite
 from tests.helpers import make_case, make_suite
 
 
@@ -55,6 +61,18 @@ def test_rerun_uses_cache_and_edits_ask_again(pytester: pytest.Pytester, write_s
     assert len(calls.read_text().split()) == 5
     _run(pytester, suite, cmd + " --changed", *workers)  # another agent command
     assert len(calls.read_text().split()) == 7
+
+
+def test_a_repair_try_has_a_key_of_its_own(write_suite) -> None:  # type: ignore[no-untyped-def]
+    (case,) = load_suite(write_suite(make_suite()), known_languages()).cases
+    first = AgentRequest(case, "py_agent", "task", 0, "c1", 5)
+    old = hashlib.sha256(json.dumps([FORMAT, "cmd", "py_agent", "c1", "task", 0]).encode())
+    assert cache_key("cmd", first) == old.hexdigest()  # first tries keep the keys they had
+    follow_up = dataclasses.replace(first, task="task + feedback", try_number=2)
+    keys = {cache_key("cmd", r) for r in
+            (first, follow_up, dataclasses.replace(follow_up, try_number=3),
+             dataclasses.replace(follow_up, task="task + other feedback"))}
+    assert len(keys) == 4
 
 
 def test_no_cache_neither_reads_nor_writes(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]

@@ -138,7 +138,14 @@ def test_command_backend_end_to_end(pytester: pytest.Pytester, write_suite,  # t
     (["--mpm-agent", "nope", "--mpm-backend", "reference"], "*unknown agent 'nope'*py_agent*"),
     (["--mpm-agent", "py_agent"], "*agent command 'claude-mpm' is not on PATH*"),
     (["--mpm-agent", "py_agent", "--mpm-backend", "replay"], "*needs --mpm-replay-dir*"),
-    (["--mpm-agent", "py_agent", "--mpm-samples", "zero"], "*--mpm-samples*must be a number*"),
+    (["--mpm-agent", "py_agent", "--mpm-samples", "zero"],
+     "*--mpm-samples*must be a whole number*"),
+    (["--mpm-agent", "py_agent", "--mpm-backend", "reference", "--mpm-tries", "0"],
+     "ERROR: --mpm-tries (ini mpm_tries) must be at least 1, got '0'"),
+    (["--mpm-agent", "py_agent", "--mpm-backend", "reference", "--mpm-tries", "1.5"],
+     "ERROR: --mpm-tries (ini mpm_tries) must be a whole number, got '1.5'"),
+    (["--mpm-agent", "py_agent", "--mpm-backend", "reference", "-o", "mpm_tries=two"],
+     "ERROR: --mpm-tries (ini mpm_tries) must be a whole number, got 'two'"),
     (["--mpm-agent", "py_agent", "--mpm-sandbox", "docker"], "*--mpm-sandbox must be one of*"),
 ])
 def test_bad_usage_is_one_line(pytester: pytest.Pytester, write_suite, args: list[str],  # type: ignore[no-untyped-def]
@@ -148,6 +155,13 @@ def test_bad_usage_is_one_line(pytester: pytest.Pytester, write_suite, args: lis
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*--mpm-tries=MPM_TRIES*", "*95% bootstrap interval*",
+                                 "*mpm_tries (string):*"])
 
 
 def test_malformed_suite_is_a_collection_error_naming_the_fix(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
@@ -190,6 +204,17 @@ def test_items_get_a_pytest_timeout(pytester: pytest.Pytester, write_suite) -> N
     assert [i.name for i in items] == ["c1", "c2"]
     marker = items[0].get_closest_marker("timeout")
     assert marker is not None and marker.args == (7 + 4 * 2 + 60,)
+
+
+def test_item_timeout_covers_every_try_and_agent_retry(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
+                                                       write_suite) -> None:
+    items, _ = pytester.inline_genitems(
+        "--mpm-agent", "py_agent", "--mpm-suite", str(write_suite(TWO_CASES)), "--mpm-backend",
+        "reference", "--mpm-agent-timeout", "7", "--mpm-exec-timeout", "2", "--mpm-tries", "3",
+        "--mpm-agent-retries", "2", "-o", "mpm_retry_backoff=1")
+    marker = items[0].get_closest_marker("timeout")
+    per_try = 3 * 7 + (1 + 2) + 4 * 2  # three agent calls, their backoff, the runs
+    assert marker is not None and marker.args == (3 * per_try + 60,)
 
 
 def test_a_conftest_adds_a_dimension(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench.report.summary import pass_at_k, pass_hat_k, summarize
+from pytest_mpm_bench.report.terminal import table
 
 
 def result(case: str, sample: int, passed: bool, difficulty: str = "easy") -> dict[str, Any]:
@@ -38,3 +39,20 @@ def test_summary_with_samples() -> None:
     assert agent["by_difficulty"]["hard"] == {"tests": 6, "passed": 3, "pass_rate": 0.5,
                                               "dimensions": {"correctness": 4.75},
                                               "weighted_score": 4.75}
+
+
+def test_pass_rate_by_try_is_cumulative_up_to_the_tries_allowed() -> None:
+    rows = [dict(result(case, 0, at is not None), passed_at_try=at, max_tries=3)
+            for case, at in (("a", 1), ("b", 2), ("c", None), ("d", 2))]
+    agent = summarize(rows)["agents"]["a"]
+    assert agent["pass_rate_by_try"] == {"1": 0.25, "2": 0.75, "3": 0.75}
+    assert agent["pass_rate"] == 0.75  # the last try's verdict
+    lines = table(summarize(rows))
+    assert "a: pass rate by try 1: 25%  2: 75%  3: 75%" in lines
+
+
+def test_results_without_tries_count_as_one_try() -> None:
+    rows = [result("x", 0, True), result("y", 0, False)]  # a report from before --mpm-tries
+    summary = summarize(rows)
+    assert summary["agents"]["a"]["pass_rate_by_try"] == {"1": 0.5}
+    assert not any("pass rate by try" in line for line in table(summary))

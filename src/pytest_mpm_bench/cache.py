@@ -1,7 +1,9 @@
 """The reply cache: agent replies stored by content address, safe under ``pytest -n``.
 
 The key covers everything that could change the reply: backend, agent command, agent id, the
-test id, the task text and the sample. Edit a case or the agent command and the agent is asked
+test id, the task text and the sample, and for a repair try (``--mpm-tries``) the try's number —
+its task text is the follow-up, which holds the previous solution and its failing tests, so a
+repair is cached as a reply of its own. Edit a case or the agent command and the agent is asked
 again; nothing stale is served. Only replies are cached, never scores: a changed scorer or harness
 re-judges stored replies without calling the agent.
 """
@@ -22,8 +24,11 @@ FORMAT = 1
 
 def cache_key(identity: str, request: AgentRequest) -> str:
     # test_id too: it can be part of the agent's command line ({test_id}).
-    material = json.dumps([FORMAT, identity, request.agent_id, request.test_id, request.task,
-                           request.sample])
+    parts: list[object] = [FORMAT, identity, request.agent_id, request.test_id, request.task,
+                           request.sample]
+    if request.try_number > 1:  # ({try} may be in the command); first tries keep their keys
+        parts.append(request.try_number)
+    material = json.dumps(parts)
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -25,7 +25,7 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-backend", "mpm_backend", f"where replies come from: {', '.join(BACKENDS)}", "string",
      "command"),
     ("--mpm-agent-cmd", "mpm_agent_cmd", "agent command template; placeholders {task_file} "
-     "{agent} {language} {test_id} {workdir}; the task is also on stdin", "string", ""),
+     "{agent} {language} {test_id} {workdir} {try}; the task is also on stdin", "string", ""),
     ("--mpm-replay-dir", "mpm_replay_dir", "recorded replies: DIR/<agent_id>/<test_id>.md",
      "string", ""),
     ("--mpm-agent-timeout", "mpm_agent_timeout", "seconds per agent call", "string", "120"),
@@ -34,6 +34,9 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "many times, with exponential backoff (ini mpm_retry_backoff seconds, doubled each try)",
      "string", "0"),
     ("--mpm-samples", "mpm_samples", "samples per case (items case[s0]...)", "string", "1"),
+    ("--mpm-tries", "mpm_tries", "self-repair: ask the agent up to N times per item; a failed "
+     "try is followed by a task holding the previous solution and its failing visible tests",
+     "string", "1"),
     ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
      "string", ""),
     ("--mpm-cache-dir", "mpm_cache_dir", "reply cache directory (content-addressed; safe "
@@ -76,7 +79,9 @@ def add_options(parser: pytest.Parser) -> None:
                     help="print the toolchains and sandbox levels available here, then exit")
     for flag, ini, help_text, ini_type, default in OPTIONS:
         kwargs: dict[str, Any] = {"action": "append"} if ini_type == "args" else {}
-        group.addoption(flag, dest=ini, default=None, help=help_text, **kwargs)
+        # argparse %-formats option help (not ini help): "95%" would break `pytest --help`.
+        group.addoption(flag, dest=ini, default=None, help=help_text.replace("%", "%%"),
+                        **kwargs)
         parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
     for ini, help_text, ini_type, default in INI_ONLY:
         parser.addini(ini, help=help_text, type=ini_type, default=default)  # type: ignore[arg-type]
@@ -93,7 +98,8 @@ def _number(config: pytest.Config, name: str, kind: type, minimum: float) -> Any
     try:
         value = kind(raw)
     except (TypeError, ValueError):
-        raise pytest.UsageError(f"{flag} (ini {name}) must be a number, got {raw!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise pytest.UsageError(f"{flag} (ini {name}) must be {what}, got {raw!r}") from None
     if value < minimum:
         raise pytest.UsageError(f"{flag} (ini {name}) must be at least {minimum}, got {raw!r}")
     return value
@@ -128,6 +134,7 @@ class Settings:
     agent_timeout: float
     exec_timeout: float
     samples: int
+    tries: int
     report: Path | None
     history: Path | None
     compare: Path | int | None  # a report file, or a run id of the history database
@@ -145,8 +152,12 @@ class Settings:
 
     @property
     def item_timeout(self) -> float:
-        """pytest-timeout's guard for one item: every stage's own limit, plus slack."""
-        return self.agent_timeout + 4 * self.exec_timeout + 60
+        """pytest-timeout's guard for one item: every stage's own limit (each try asks the agent
+        with its retries and backoff, then runs the solution), plus slack."""
+        calls = self.agent_retries + 1
+        backoff = self.retry_backoff * (2.0 ** self.agent_retries - 1)
+        per_try = calls * self.agent_timeout + backoff + 4 * self.exec_timeout
+        return self.tries * per_try + 60
 
 
 def _path(config: pytest.Config, name: str) -> Path | None:
@@ -200,6 +211,7 @@ def read_settings(config: pytest.Config) -> Settings:
         agent_timeout=_number(config, "mpm_agent_timeout", float, 0.1),
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
+        tries=_number(config, "mpm_tries", int, 1),
         report=_path(config, "mpm_report"),
         history=_path(config, "mpm_history"),
         compare=_baseline(config),

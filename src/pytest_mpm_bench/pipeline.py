@@ -22,7 +22,7 @@ from pytest_mpm_bench.results import build_result
 from pytest_mpm_bench.scoring import DIMENSIONS, v1, v2, weighted
 from pytest_mpm_bench.scoring.performance import ReferenceTimes
 from pytest_mpm_bench.suite import Case
-from pytest_mpm_bench.task import render_task
+from pytest_mpm_bench.task import render_followup, render_task
 
 RETRIED = (statuses.AGENT_ERROR, statuses.AGENT_TIMEOUT)
 
@@ -76,32 +76,80 @@ def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool, int]:
     return reply, False, attempts
 
 
+@dataclass(frozen=True)
+class Try:
+    """One try of an item: the reply, the code taken from it and how that code did."""
+
+    number: int
+    reply: AgentReply
+    cached: bool
+    attempts: int  # agent calls made (retries included); 0 when the reply came from the cache
+    status: str
+    message: str
+    solution: str | None = None
+    outcome: CaseOutcome | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The try as the result's ``tries`` list holds it."""
+        tests = self.outcome.tests if self.outcome else ()
+        visible = [t for t in tests if not t.hidden]
+        return {"try": self.number, "status": self.status, "message": self.message,
+                "reply": "missing" if self.reply.status == "skipped" else self.reply.status,
+                "visible_passed": sum(t.passed for t in visible), "visible_tests": len(visible),
+                "tests_passed": sum(t.passed for t in tests), "tests": len(tests),
+                "agent_seconds": round(self.reply.seconds, 4), "cached": self.cached,
+                "attempts": self.attempts, "solution": self.solution or ""}
+
+
+def _judge(run: Run, case: Case, executor: Executor, number: int, reply: AgentReply,
+           cached: bool, attempts: int) -> Try:
+    """Take the code out of a reply and run it against every test of the case."""
+    if reply.status != "ok":
+        return Try(number, reply, cached, attempts, reply.status, reply.message)
+    solution = extract_code(reply.text, executor.fence_tags,
+                            lambda src: executor.defines_entry_point(src, case.entry_point))
+    if solution is None:
+        return Try(number, reply, cached, attempts, statuses.NO_CODE,
+                   reply.message or "the reply holds no code block")
+    limits = run.settings.limits
+    if case.timeout:
+        limits = dataclasses.replace(limits, wall_seconds=case.timeout)
+    outcome = execute(case, solution, executor, ExecSettings(limits, run.settings.level, run.slot))
+    return Try(number, reply, cached, attempts, outcome.status, outcome.message, solution, outcome)
+
+
+def _tries(run: Run, case: Case, executor: Executor, sample: int) -> tuple[Try, list[Try], str]:
+    """Ask, judge, and while the code fails and tries are left, ask again with a follow-up
+    (``--mpm-tries``). Returns the try that decides the verdict, every try, and a note when a
+    try had no reply (replay) and the verdict stays with the one before."""
+    task = prompt = render_task(case)
+    done: list[Try] = []
+    for number in range(1, run.settings.tries + 1):
+        request = AgentRequest(case, case.agent_id, prompt, sample, test_id(case, sample),
+                               run.settings.agent_timeout, number)
+        reply, cached, attempts = _ask(run, request)
+        if reply.status == "skipped":
+            if not done:
+                raise Skip(reply.message)
+            last = done[-1]
+            done.append(dataclasses.replace(last, number=number, reply=reply, cached=False,
+                                            attempts=0, message=reply.message, solution=None))
+            return last, done, f"{reply.message}; the verdict of try {last.number} stands"
+        current = _judge(run, case, executor, number, reply, cached, attempts)
+        done.append(current)
+        if current.status == statuses.PASSED or number == run.settings.tries:
+            break
+        prompt = render_followup(case, task, number, current.status, current.solution,
+                                 current.outcome)
+    return done[-1], done, ""
+
+
 def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str, Any]:
     """Ask the agent, judge its code, score it; agent faults become statuses, not exceptions."""
     settings = run.settings
-    task = render_task(case)
-    request = AgentRequest(case, case.agent_id, task, sample, test_id(case, sample),
-                           settings.agent_timeout)
-    reply, cached, attempts = _ask(run, request)
-    if reply.status == "skipped":
-        raise Skip(reply.message)
-    solution: str | None = None
-    outcome: CaseOutcome | None = None
-    if reply.status != "ok":
-        status, message = reply.status, reply.message
-    else:
-        solution = extract_code(reply.text, executor.fence_tags,
-                                lambda src: executor.defines_entry_point(src, case.entry_point))
-        if solution is None:
-            status = statuses.NO_CODE
-            message = reply.message or "the reply holds no code block"
-        else:
-            limits = settings.limits
-            if case.timeout:
-                limits = dataclasses.replace(limits, wall_seconds=case.timeout)
-            outcome = execute(case, solution, executor,
-                              ExecSettings(limits, settings.level, run.slot))
-            status, message = outcome.status, outcome.message
+    final, tries, note = _tries(run, case, executor, sample)
+    solution, outcome = final.solution, final.outcome
+    message = f"{final.message} ({note})" if note else final.message
     evidence: dict[str, list[dict[str, Any]]] = {}
     if outcome is None:
         dimensions = dict.fromkeys(DIMENSIONS, 0.0)
@@ -123,10 +171,15 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
     sandbox = outcome.sandbox if outcome else {"level": settings.level,
                                                "limits": settings.limits.as_dict()}
     result = build_result(
-        case=case, agent=case.agent_id, sample=sample, status=status, message=message,
+        case=case, agent=case.agent_id, sample=sample, status=final.status, message=message,
         solution=solution, outcome=outcome, dimensions=dimensions,
         weighted_score=weighted(dimensions, weights), scoring=settings.scoring,
-        agent_seconds=reply.seconds, cached=cached, sandbox=sandbox, evidence=evidence,
+        agent_seconds=sum(t.reply.seconds for t in tries),
+        cached=all(t.cached for t in tries if t.reply.status != "skipped"),
+        sandbox=sandbox, evidence=evidence,
     )
-    result["attempts"] = attempts
+    result["attempts"] = sum(t.attempts for t in tries)
+    result["tries"] = [t.record() for t in tries]
+    result["max_tries"] = settings.tries
+    result["passed_at_try"] = final.number if final.status == statuses.PASSED else None
     return result

@@ -183,7 +183,7 @@ class Controller:
     def _config_block(self) -> dict[str, Any]:
         s = self.settings
         return {"agents": list(s.agents), "backend": s.backend, "agent_cmd": s.agent_cmd,
-                "samples": s.samples, "scoring": s.scoring, "weights": s.weights,
+                "samples": s.samples, "tries": s.tries, "scoring": s.scoring, "weights": s.weights,
                 "sandbox_requested": s.sandbox, "sandbox": s.level,
                 "limits": s.limits.as_dict(), "agent_timeout": s.agent_timeout,
                 "exec_timeout": s.exec_timeout,

@@ -17,6 +17,7 @@ class AgentRequest:
     sample: int
     test_id: str  # file-system safe id of the item, e.g. "python_easy_01" or "…_s1"
     timeout: float
+    try_number: int = 1  # --mpm-tries: 1 is the task, k > 1 a follow-up after a failed try
 
 
 @dataclass(frozen=True)

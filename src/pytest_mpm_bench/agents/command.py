@@ -1,4 +1,8 @@
-"""The ``command`` backend: run the agent's CLI (claude-mpm by default) once per item."""
+"""The ``command`` backend: run the agent's CLI (claude-mpm by default) once per item and try.
+
+A follow-up task (``--mpm-tries``) reaches the agent exactly as the first one does: in
+``{task_file}`` and on stdin; ``{try}`` is the try's number (1, 2, …).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pytest_mpm_bench.capture import run_captured
 
 DEFAULT_COMMAND = ("claude-mpm run --non-interactive --input {task_file} --no-hooks "
                    "--launch-method subprocess")
-PLACEHOLDERS = ("task_file", "agent", "language", "test_id", "workdir")
+PLACEHOLDERS = ("task_file", "agent", "language", "test_id", "workdir", "try")
 REPLY_CAP = 8 << 20  # an answer is a page of code; megabytes are a broken agent
 TAIL = 2000
 
@@ -55,7 +59,7 @@ class CommandBackend:
         task_file.write_text(request.task, encoding="utf-8")
         values = {"task_file": str(task_file), "agent": request.agent_id,
                   "language": request.case.language, "test_id": request.test_id,
-                  "workdir": str(workdir)}
+                  "workdir": str(workdir), "try": str(request.try_number)}
         argv = [arg.format(**values) for arg in shlex.split(self.template)]
         env = {**os.environ, "MPM_AGENT": request.agent_id}
         try:

@@ -35,10 +35,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 300 else text[:300] + " …"
 
 
+def _try(record: dict[str, Any]) -> str:
+    if record["reply"] == "missing":
+        return f"{record['try']} no reply"
+    examples = (f" ({record['visible_passed']}/{record['visible_tests']} examples)"
+                if record["tests"] else "")
+    return f"{record['try']} {record['status']}{examples}"
+
+
 def format_failure(result: dict[str, Any], reason: str) -> str:
     lines = [f"{result['agent']} / {result['test_id']}: {result['status']} — {result['message']}"]
     if reason != result["status"]:
         lines.append(reason)
+    tries = result.get("tries", [])
+    if len(tries) > 1:
+        lines.append("tries: " + ", ".join(_try(t) for t in tries))
     tests = result["execution_details"]["test_results"]
     failed = next((t for t in tests if not t["passed"]), None)
     if failed is not None:

@@ -40,6 +40,17 @@ def sampling(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"pass_at_k": at, "pass_hat_k": hat, "flaky": flaky}
 
 
+def pass_rate_by_try(results: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """``{"1": r1, "2": r2, …}``: the share of items passed by try k (cumulative), for k up to
+    ``--mpm-tries``. Results from before ``--mpm-tries`` count as one try."""
+    if not results:
+        return {}
+    budget = max(int(r.get("max_tries", 1)) for r in results)
+    at = [r.get("passed_at_try", 1 if r["passed"] else None) for r in results]
+    return {str(k): round(sum(a is not None and a <= k for a in at) / len(results), 4)
+            for k in range(1, budget + 1)}
+
+
 def sort_key(result: dict[str, Any]) -> tuple[str, str, int]:
     return (result["agent"], result["test_id"], result["sample"])
 
@@ -82,6 +93,7 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     for agent, rows in agents.items():
         entry = _group(rows)
         entry.update(sampling(rows))
+        entry["pass_rate_by_try"] = pass_rate_by_try(rows)
         entry["by_difficulty"] = _by(rows, "difficulty")
         entry["by_category"] = _by(rows, "category")
         summary["agents"][agent] = entry

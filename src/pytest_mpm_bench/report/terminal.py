@@ -33,6 +33,11 @@ def table(summary: dict[str, Any]) -> list[str]:
         lines.append(f"{name:<22} {row['tests']:>5} {row['passed']:>6} {row['pass_rate']:>5.0%} "
                      f"{scores} {row['weighted_score']:>6.2f}  {diffs}")
     for name, row in agents.items():
+        by_try = row.get("pass_rate_by_try", {})
+        if len(by_try) > 1:  # --mpm-tries N > 1
+            shown = "  ".join(f"{k}: {v:.0%}" for k, v in by_try.items())
+            lines.append(f"{name}: pass rate by try {shown}")
+    for name, row in agents.items():
         estimates = {**row.get("pass_at_k", {}), **row.get("pass_hat_k", {})}
         if len(estimates) > 2:  # more than one sample per case
             shown = "  ".join(f"{k} {v:.2f}" for k, v in estimates.items())
