@@ -36,10 +36,11 @@ def test_hostile_items_get_their_status_and_others_pass(pytester: pytest.Pyteste
         source = HOSTILE[name][0] if name in HOSTILE else HONEST
         (root / f"{name}.md").write_text(f"```python\n{source}```\n")
     report = tmp_path / "report.json"
+    # A 6 s wall limit: on a loaded 2-core machine the memory bomb needs seconds to reach 256 MiB.
     pytester.makeini("[pytest]\nmpm_memory_mb = 256\n")
     result = pytester.runpytest_subprocess(
         "--mpm-agent", "py_agent", "--mpm-suite", str(suite), "--mpm-backend", "replay",
-        "--mpm-replay-dir", str(root.parent), "--mpm-exec-timeout", "3", "--mpm-scoring", "v1",
+        "--mpm-replay-dir", str(root.parent), "--mpm-exec-timeout", "6", "--mpm-scoring", "v1",
         "--mpm-report", str(report), "-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=len(HOSTILE))
     results = {r["test_id"]: r for r in json.loads(report.read_text())["results"]}
