@@ -35,6 +35,8 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-samples", "mpm_samples", "samples per case (items case[s0]...)", "string", "1"),
     ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
      "string", ""),
+    ("--mpm-html", "mpm_html", "write a self-contained HTML dashboard here at the end of the "
+     "session (no network needed to view it)", "string", ""),
     ("--mpm-cache-dir", "mpm_cache_dir", "reply cache directory (content-addressed; safe "
      "under -n)", "string", ".mpm_cache"),
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
@@ -125,6 +127,7 @@ class Settings:
     exec_timeout: float
     samples: int
     report: Path | None
+    html: Path | None
     compare: Path | None
     fail_regression: float | None
     agent_retries: int
@@ -191,6 +194,7 @@ def read_settings(config: pytest.Config) -> Settings:
         exec_timeout=exec_timeout,
         samples=_number(config, "mpm_samples", int, 1),
         report=_path(config, "mpm_report"),
+        html=_path(config, "mpm_html"),
         compare=_path(config, "mpm_compare"),
         fail_regression=(_number(config, "mpm_fail_regression", float, 0)
                          if _get(config, "mpm_fail_regression") not in ("", None) else None),

@@ -20,6 +20,7 @@ from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
 from pytest_mpm_bench.report import compare
+from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
@@ -159,7 +160,8 @@ class Controller:
         self.gate_failures: list[str] = []
         self.results: dict[str, dict[str, Any]] = {}
         self.report = None
-        if settings.report is not None:
+        if settings.report is not None or settings.html is not None:
+            # The HTML dashboard is built from the same document the JSON report holds.
             env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
             self.report = JsonReport(settings.report, self._config_block(), env)
             self.report.write()
@@ -196,8 +198,10 @@ class Controller:
                 terminalreporter.write_line(line)
             for reason in self.gate_failures:
                 terminalreporter.write_line(f"REGRESSION: {reason}", red=True, bold=True)
-        if self.report is not None:
-            terminalreporter.write_line(f"report: {self.report.path}")
+        if self.settings.report is not None:
+            terminalreporter.write_line(f"report: {self.settings.report}")
+        if self.settings.html is not None:
+            terminalreporter.write_line(f"html: {self.settings.html}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # Runs before the terminal summary prints; the gate can still change the exit status.
@@ -209,3 +213,5 @@ class Controller:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.report is not None:
             self.report.finish(complete=exitstatus != pytest.ExitCode.INTERRUPTED)
+            if self.settings.html is not None:
+                write_html(self.report.document(), self.settings.html, self.comparison)

@@ -45,15 +45,16 @@ def environment(level: str, suites: Iterable[Path], toolchains: dict[str, str | 
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path`` and rename it over ``path``: a reader never
-    sees half a file."""
+    """Write ``text`` (UTF-8) to a temp file beside ``path`` and rename it over ``path``: a
+    reader never sees half a file. A lone surrogate (a solution can return one) becomes ``?``
+    rather than an error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     umask = os.umask(0)
     os.umask(umask)
     try:
         os.fchmod(fd, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
