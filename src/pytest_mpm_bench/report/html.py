@@ -587,9 +587,10 @@ var(--muted)}
 .controls input,.controls select,.controls button{font:inherit;padding:3px 8px;
 border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 .controls input{min-width:220px}
-.cases{border-top:1px solid var(--line)}
+.cases{border-top:1px solid var(--line);overflow-x:auto}
+section{overflow-x:auto}
 .row{display:grid;grid-template-columns:12px minmax(110px,1.1fr) minmax(160px,2.2fr) 52px
-130px repeat(5,58px);gap:8px;align-items:center;padding:5px 8px;
+130px repeat(5,58px);gap:8px;align-items:center;padding:5px 8px;min-width:900px;
 border-bottom:1px solid var(--line)}
 .row.head{font-size:12px;color:var(--muted);font-weight:600}
 details.case>summary{cursor:pointer;list-style:none;font-variant-numeric:tabular-nums}
