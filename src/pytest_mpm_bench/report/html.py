@@ -3,8 +3,9 @@
 The page is made only from the document ``--mpm-report`` writes (and, optionally, what
 :func:`pytest_mpm_bench.report.compare.compare` computed), so it can be rebuilt offline from a
 saved report. Nothing is fetched: inline CSS, inline SVG charts drawn here, and one small inline
-script that only filters and expands the cases list. A Content-Security-Policy allows no network
-and no script but that one (by hash).
+script that only filters and expands the cases list; once it ran, it marks the page
+``<html data-mpm-ready="ok">`` (or ``data-mpm-error``) so a browser test can tell. A
+Content-Security-Policy allows no network and no script but that one (by hash).
 
 Everything that came from a run — solutions, agent and case names, test values, analyser
 messages, stderr — is untrusted text and goes through :func:`_e` (HTML-escaped, quotes too).
@@ -28,9 +29,6 @@ from pytest_mpm_bench.report.json_report import write_atomically
 from pytest_mpm_bench.report.terminal import dimension_order
 from pytest_mpm_bench.scoring import DIMENSIONS
 
-#: Set on ``<html>`` by the page's script once it ran without an error (tests look for it).
-READY_ATTRIBUTE = "data-mpm-ready"
-ERROR_ATTRIBUTE = "data-mpm-error"
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D1F",
            "#666666")
@@ -190,8 +188,8 @@ def _dimension_chart(agents: dict[str, Any], order: Sequence[str], dims: Sequenc
         x0 = left + d_index * group + (group - n * bar) / 2
         for a_index, name in enumerate(order):
             value = agents[name]["dimensions"].get(dim)
-            h = (value or 0.0) / 10 * plot_h
-            x = x0 + a_index * bar
+            h = min(max(value or 0.0, 0.0), 10.0) / 10 * plot_h  # a plugin's score may stray
+            x = round(x0 + a_index * bar, 1)
             y = top + plot_h - h
             label = f"{name} — {LABELS.get(dim, dim)}: {_num(value)}"
             parts.append(f'<rect x="{x + 1}" y="{y:.1f}" width="{bar - 2}" height="{h:.1f}" '
