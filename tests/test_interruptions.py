@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_case, make_suite
+from tests.helpers import make_case, make_suite, parse_html
 
 ADD = "def add(a, b):\n    return a + b\n"
 SLOW = "import time\ndef add(a, b):\n    time.sleep(20)\n    return a + b\n"
@@ -29,11 +29,11 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
                                        tmp_path: Path) -> None:
     suite = write_suite(make_suite(make_case("c1"), make_case("c2"), make_case("c3")))
     root = _replies(tmp_path, {"c1": ADD, "c2": ADD, "c3": SLOW})
-    report = tmp_path / "report.json"
+    report, page = tmp_path / "report.json", tmp_path / "dash.html"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "--mpm-agent", "py_agent", "--mpm-suite", str(suite),
          "--mpm-backend", "replay", "--mpm-replay-dir", str(root), "--mpm-report", str(report),
-         "-p", "no:cacheprovider"],
+         "--mpm-html", str(page), "-p", "no:cacheprovider"],
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -48,6 +48,10 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
     assert data["complete"] is False
     assert [r["test_id"] for r in data["results"]] == ["c1", "c2"]
     assert all(r["status"] == "passed" for r in data["results"])
+    dashboard = parse_html(page.read_text())
+    assert [d.attrs["data-test-id"] for d in dashboard.find_all("details", class_="case")] == [
+        "c1", "c2"]
+    assert any("did not finish" in b.text() for b in dashboard.find_all("div", class_="banner"))
 
 
 def test_crashed_worker_loses_only_its_item(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
