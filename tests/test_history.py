@@ -14,7 +14,7 @@ import pytest
 
 from pytest_mpm_bench.report import history
 from tests.helpers import history_result as result
-from tests.helpers import make_case, make_suite
+from tests.helpers import make_case, make_suite, parse_html
 from tests.helpers import record_run as record
 
 
@@ -174,6 +174,14 @@ def test_sessions_append_to_one_history_and_mpm_bench_reads_it(  # type: ignore[
     assert missing.ret == 2 and missing.outlines == []
     assert missing.errlines == [f"mpm-bench: no run 7 in {db} (mpm-bench history --db {db} "
                                 "lists the runs)"]
+
+    page = tmp_path / "run2.html"
+    drawn = mpm_bench(pytester, "html", "2", "-o", page, "--compare", "1", "--db", db)
+    assert drawn.ret == 0 and drawn.outlines == [f"html: {page}"]
+    dashboard = parse_html(page.read_text())
+    assert [d.attrs["data-test-id"] for d in dashboard.find_all("details", class_="case")] == [
+        "c1", "c2"]
+    assert "fixed" in dashboard.find("section", id="comparison").text()
 
 
 def test_compare_with_a_history_run_and_gate(  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_mpm_bench.report import history
-from tests.helpers import make_case, make_suite
+from tests.helpers import make_case, make_suite, parse_html
 
 ADD = "def add(a, b):\n    return a + b\n"
 SLOW = "import time\ndef add(a, b):\n    time.sleep(20)\n    return a + b\n"
@@ -31,10 +31,11 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
     suite = write_suite(make_suite(make_case("c1"), make_case("c2"), make_case("c3")))
     root = _replies(tmp_path, {"c1": ADD, "c2": ADD, "c3": SLOW})
     report, db = tmp_path / "report.json", tmp_path / "history.sqlite"
+    page = tmp_path / "dash.html"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "--mpm-agent", "py_agent", "--mpm-suite", str(suite),
          "--mpm-backend", "replay", "--mpm-replay-dir", str(root), "--mpm-report", str(report),
-         "--mpm-history", str(db), "-p", "no:cacheprovider"],
+         "--mpm-history", str(db), "--mpm-html", str(page), "-p", "no:cacheprovider"],
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -53,6 +54,10 @@ def test_ctrl_c_keeps_finished_results(pytester: pytest.Pytester, write_suite,  
     (run,) = history.runs(db)
     assert (run.status, run.exit_status) == ("interrupted", pytest.ExitCode.INTERRUPTED)
     assert [r["test_id"] for r in history.load_run(db, 1).results] == ["c1", "c2"]
+    dashboard = parse_html(page.read_text())
+    assert [d.attrs["data-test-id"] for d in dashboard.find_all("details", class_="case")] == [
+        "c1", "c2"]
+    assert any("did not finish" in b.text() for b in dashboard.find_all("div", class_="banner"))
 
 
 def test_crashed_worker_loses_only_its_item(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]

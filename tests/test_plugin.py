@@ -10,25 +10,12 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import make_case, make_suite
+from tests.helpers import bench, make_case, make_suite, replies
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 WRONG = "def add(a, b):\n    return a + b if a < 10**6 else 0\n"
 TWO_CASES = make_suite(make_case("c1"), make_case("c2", name="Add again"))
-
-
-def bench(pytester: pytest.Pytester, suite: Path, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("--mpm-agent", "py_agent", "--mpm-suite", str(suite),
-                                         "-p", "no:cacheprovider", *args)
-
-
-def replies(tmp_path: Path, **by_case: str) -> Path:
-    root = tmp_path / "replies"
-    (root / "py_agent").mkdir(parents=True)
-    for case_id, code in by_case.items():
-        (root / "py_agent" / f"{case_id}.md").write_text(f"Answer:\n```python\n{code}```\n")
-    return root
 
 
 def test_nothing_is_collected_without_mpm_agent(pytester: pytest.Pytester, write_suite) -> None:  # type: ignore[no-untyped-def]

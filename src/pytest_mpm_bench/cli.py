@@ -1,9 +1,10 @@
 """``mpm-bench``: the history database from the shell.
 
 ``mpm-bench history`` lists the runs, ``mpm-bench show RUN`` prints one, ``mpm-bench compare A B``
-prints what changed from A to B (run ids of the history, or ``--mpm-report`` files). A
+prints what changed from A to B (run ids of the history, or ``--mpm-report`` files), and
+``mpm-bench html REPORT -o FILE`` writes the dashboard of a report file or a recorded run. A
 subcommand is a :class:`Command` in ``COMMANDS``: a function that adds its arguments and one
-that runs it, so another (``html REPORT -o FILE``) is two small functions and one line.
+that runs it.
 
 Errors (no database, an unknown run, a file that is not a history) are one line on stderr and
 exit status 2.
@@ -22,6 +23,8 @@ from typing import Any
 
 from pytest_mpm_bench import __version__
 from pytest_mpm_bench.report import compare, history
+from pytest_mpm_bench.report.html import write_html
+from pytest_mpm_bench.report.json_report import SCHEMA
 from pytest_mpm_bench.report.summary import case_label
 from pytest_mpm_bench.report.terminal import SHORT, columns, table
 from pytest_mpm_bench.scoring import DIMENSIONS
@@ -175,6 +178,37 @@ def _compare(args: argparse.Namespace) -> None:
         print("\n".join(cases))
 
 
+# html ------------------------------------------------------------------------------------------
+
+def _html_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("report", metavar="REPORT", type=_source,
+                        help="a --mpm-report file or a run id (12 or run:12)")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="where to write the page")
+    parser.add_argument("--compare", type=_source, default=None, metavar="BASELINE",
+                        help="add the comparison with this run id or report file")
+    _db_argument(parser)
+
+
+def _report_document(source: Path | int, db: Path) -> dict[str, Any]:
+    if isinstance(source, Path):
+        return compare.load_report(source)
+    run = history.load_run(db, source)
+    return {"schema": SCHEMA, "created": run.created, "complete": run.status == "complete",
+            "environment": run.environment, "config": run.config, "results": run.results,
+            "summary": run.summary}
+
+
+def _html(args: argparse.Namespace) -> None:
+    db = _db(args)
+    report = _report_document(args.report, db)
+    comparison = None
+    if args.compare is not None:
+        comparison = compare.compare(report["results"], compare.load_results(args.compare, db))
+    write_html(report, args.output, comparison)
+    print(f"html: {args.output}")
+
+
 def _db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help=f"history database (default: ini mpm_history, else "
@@ -186,6 +220,8 @@ COMMANDS = (
     Command("show", "one run: per-agent summary and per-case table", _show_arguments, _show),
     Command("compare", "per-case and per-dimension changes from run A to run B",
             _compare_arguments, _compare),
+    Command("html", "the HTML dashboard of a report file or a recorded run", _html_arguments,
+            _html),
 )
 
 

@@ -39,6 +39,8 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "string", "1"),
     ("--mpm-report", "mpm_report", "write the JSON report here (updated as items finish)",
      "string", ""),
+    ("--mpm-html", "mpm_html", "write a self-contained HTML dashboard here at the end of the "
+     "session (no network needed to view it)", "string", ""),
     ("--mpm-cache-dir", "mpm_cache_dir", "reply cache directory (content-addressed; safe "
      "under -n)", "string", ".mpm_cache"),
     ("--mpm-sandbox", "mpm_sandbox", f"isolation level: {', '.join(LEVELS)}", "string", "auto"),
@@ -137,6 +139,7 @@ class Settings:
     tries: int
     report: Path | None
     history: Path | None
+    html: Path | None
     compare: Path | int | None  # a report file, or a run id of the history database
     fail_regression: float | None
     agent_retries: int
@@ -214,6 +217,7 @@ def read_settings(config: pytest.Config) -> Settings:
         tries=_number(config, "mpm_tries", int, 1),
         report=_path(config, "mpm_report"),
         history=_path(config, "mpm_history"),
+        html=_path(config, "mpm_html"),
         compare=_baseline(config),
         fail_regression=(_number(config, "mpm_fail_regression", float, 0)
                          if _get(config, "mpm_fail_regression") not in ("", None) else None),

@@ -21,6 +21,7 @@ from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
 from pytest_mpm_bench.report import compare, history
+from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
@@ -173,9 +174,10 @@ class Controller:
         self.record_failed = False
         self.report = None
         self.env: dict[str, Any] = {}
-        if settings.report is not None or settings.history is not None:
+        if settings.report is not None or settings.history is not None or settings.html is not None:
             self.env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
-        if settings.report is not None:
+        if settings.report is not None or settings.html is not None:
+            # The HTML dashboard is built from the same document the JSON report holds.
             self.report = JsonReport(settings.report, self._config_block(), self.env,
                                      self.created)
             self.report.write()
@@ -214,8 +216,10 @@ class Controller:
                 terminalreporter.write_line(line)
             for reason in self.gate_failures:
                 terminalreporter.write_line(f"REGRESSION: {reason}", red=True, bold=True)
-        if self.report is not None:
-            terminalreporter.write_line(f"report: {self.report.path}")
+        if self.settings.report is not None:
+            terminalreporter.write_line(f"report: {self.settings.report}")
+        if self.settings.html is not None:
+            terminalreporter.write_line(f"html: {self.settings.html}")
         if self.recorded is not None:
             terminalreporter.write_line(f"history: {self.recorded}", red=self.record_failed,
                                         bold=self.record_failed)
@@ -231,6 +235,8 @@ class Controller:
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         if self.report is not None:
             self.report.finish(complete=not interrupted)
+            if self.settings.html is not None:
+                write_html(self.report.document(), self.settings.html, self.comparison)
         if self.settings.history is not None:
             self._record(self.settings.history, interrupted, int(session.exitstatus))
 

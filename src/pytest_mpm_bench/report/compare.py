@@ -40,18 +40,19 @@ def load_results(source: Path | int, history_path: Path | None) -> list[dict[str
             return history.load_run(history_path, source).results
         except history.HistoryError as exc:
             raise BaselineError(str(exc)) from None
-    return _load_report(source)
+    results: list[dict[str, Any]] = load_report(source)["results"]
+    return results
 
 
-def _load_report(path: Path) -> list[dict[str, Any]]:
+def load_report(path: Path) -> dict[str, Any]:
+    """A ``--mpm-report`` document, checked to be one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BaselineError(f"{path} is not a pytest-mpm-bench report ({SCHEMA})")
-    results: list[dict[str, Any]] = data["results"]
-    return results
+    return data
 
 
 def bootstrap_interval(diffs: list[float], seed: int = 0) -> tuple[float, float]:

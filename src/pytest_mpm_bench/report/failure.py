@@ -43,6 +43,17 @@ def _try(record: dict[str, Any]) -> str:
     return f"{record['try']} {record['status']}{examples}"
 
 
+def first_failing_test(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The first test of a result that did not pass (visible or hidden), if any."""
+    tests: list[dict[str, Any]] = result["execution_details"]["test_results"]
+    return next((t for t in tests if not t["passed"]), None)
+
+
+def shows_actual(test: dict[str, Any]) -> bool:
+    """Whether a test's ``actual`` is a value the solution returned (not a stand-in)."""
+    return test["status"] in ("passed", "wrong_answer") and test["error"] is None
+
+
 def format_failure(result: dict[str, Any], reason: str) -> str:
     lines = [f"{result['agent']} / {result['test_id']}: {result['status']} — {result['message']}"]
     if reason != result["status"]:
@@ -51,13 +62,13 @@ def format_failure(result: dict[str, Any], reason: str) -> str:
     if len(tries) > 1:
         lines.append("tries: " + ", ".join(_try(t) for t in tries))
     tests = result["execution_details"]["test_results"]
-    failed = next((t for t in tests if not t["passed"]), None)
+    failed = first_failing_test(result)
     if failed is not None:
         which = "hidden" if failed["hidden"] else "visible"
         lines += [f"first failing test: #{failed['index'] + 1} ({which}, {failed['status']})",
                   f"  input:    {_show(failed['input'])}",
                   f"  expected: {_show(failed['expected'])}"]
-        if failed["status"] in ("passed", "wrong_answer") and failed["error"] is None:
+        if shows_actual(failed):
             lines.append(f"  actual:   {_show(failed['actual'])}")
         if failed["error"]:
             lines.append(f"  error:    {_show(failed['error'])}")

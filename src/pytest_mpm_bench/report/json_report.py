@@ -44,8 +44,29 @@ def environment(level: str, suites: Iterable[Path], toolchains: dict[str, str | 
             "git_commit": _git_commit(root)}
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to a temp file beside ``path`` and rename it over ``path``: a
+    reader never sees half a file. A lone surrogate (a solution can return one) becomes ``?``
+    rather than an error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(fd, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class JsonReport:
-    def __init__(self, path: Path, config: dict[str, Any], env: dict[str, Any],
+    """The report document, kept up to date as results arrive. Written to ``path`` after every
+    result when there is one; without one it only serves the HTML dashboard at session end."""
+
+    def __init__(self, path: Path | None, config: dict[str, Any], env: dict[str, Any],
                  created: str | None = None) -> None:
         self.path, self.config, self.env = path, config, env
         self.created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -63,15 +84,8 @@ class JsonReport:
                 "summary": summarize(results)}
 
     def write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".mpm-report-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.document(), handle, indent=1, sort_keys=False)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if self.path is not None:
+            write_atomically(self.path, json.dumps(self.document(), indent=1))
 
     def finish(self, complete: bool) -> None:
         self.complete = complete

@@ -11,7 +11,8 @@ SHORT = {"correctness": "corr", "idiomaticity": "idiom", "performance": "perf",
          "best_practices": "best"}
 
 
-def _dimension_order(agents: dict[str, Any]) -> list[str]:
+def dimension_order(agents: dict[str, Any]) -> list[str]:
+    """The standard dimensions in their usual order, then any a plugin added, by name."""
     seen = {d for row in agents.values() for d in row["dimensions"]}
     return [d for d in DIMENSIONS if d in seen] + sorted(seen - set(DIMENSIONS))
 
@@ -20,7 +21,7 @@ def table(summary: dict[str, Any]) -> list[str]:
     agents = summary["agents"]
     if not agents:
         return ["no benchmark results"]
-    dims = _dimension_order(agents)
+    dims = dimension_order(agents)
     head = (f"{'agent':<22} {'tests':>5} {'passed':>6} {'rate':>5} "
             + " ".join(f"{SHORT.get(d, d[:6]):>6}" for d in dims)
             + f" {'score':>6}  passed by difficulty")
