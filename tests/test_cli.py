@@ -87,7 +87,7 @@ def test_compare_two_runs_and_a_report(db: Path, tmp_path: Path,
 @pytest.mark.parametrize("argv, message", [
     (["history"], "no history database at"),
     (["show", "9"], "no run 9 in"),
-    (["compare", "1", "missing.json"], "cannot read baseline missing.json"),
+    (["compare", "1", "missing.json"], "cannot read report missing.json"),
 ])
 def test_errors_are_one_line_and_exit_2(db: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch, argv: list[str],
