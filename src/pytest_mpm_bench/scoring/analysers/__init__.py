@@ -39,6 +39,9 @@ class Analyser:
     version_argv: tuple[str, ...] = ("--version",)
     #: Extra environment (e.g. a cache dir); PATH, HOME and LANG are always set.
     env: Callable[[], dict[str, str]] = field(default=dict)
+    #: Finds the executable where PATH does not (a toolchain past rustup's proxy, or in
+    #: /usr/local/go/bin); called only when the analyser runs. None: ``executable`` on PATH.
+    locate: Callable[[], str | None] | None = None
 
 
 ANALYSERS: list[Analyser] = []
@@ -58,6 +61,13 @@ def tool_path(executable: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(executable)
 
 
+def executable_path(analyser: Analyser) -> str | None:
+    """Where the analyser's executable is, or None when it is not installed."""
+    if analyser.locate is not None:
+        return analyser.locate()
+    return tool_path(analyser.executable)
+
+
 def for_language(language: str) -> list[Analyser]:
     return [a for a in ANALYSERS if language in a.languages]
 
@@ -65,7 +75,7 @@ def for_language(language: str) -> list[Analyser]:
 @cache
 def version(analyser: Analyser) -> str | None:
     """The tool's own version line, for ``--mpm-doctor`` and the report's environment."""
-    path = tool_path(analyser.executable)
+    path = executable_path(analyser)
     if path is None:
         return None
     try:
@@ -96,7 +106,7 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
 
 
 def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
-    path = tool_path(analyser.executable)
+    path = executable_path(analyser)
     if path is None:
         return [{"tool": analyser.tool, "message": "not installed", "points": 0.0}]
     argv = [path, *analyser.argv(file_name)[1:]]
@@ -120,6 +130,14 @@ def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
                  "points": 0.0}]
     # A clean run is evidence too: the reader sees which tools looked and found nothing.
     return findings or [{"tool": analyser.tool, "message": "no findings", "points": 0.0}]
+
+
+def tool_failure(tool: str, err: str) -> Finding:
+    """A tool that ran but could not analyse the file: evidence with its first words, no points
+    (for a parser that recognises the failure; an exception from ``parse`` does the same)."""
+    lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
+    return {"tool": tool, "message": "could not analyse: " + " | ".join(lines[:3])[:300],
+            "points": 0.0}
 
 
 def code_lines(source: str) -> int:
