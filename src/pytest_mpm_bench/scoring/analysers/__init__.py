@@ -152,9 +152,9 @@ def score(findings: list[Finding], source: str) -> float:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import golang, lizard, python
+    from pytest_mpm_bench.scoring.analysers import golang, lizard, python, rust
 
-    for module in (lizard, python, golang):
+    for module in (lizard, python, golang, rust):
         for analyser in module.ANALYSERS:
             register(analyser)
 
