@@ -152,9 +152,9 @@ def score(findings: list[Finding], source: str) -> float:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import golang, lizard, python, rust
+    from pytest_mpm_bench.scoring.analysers import golang, java, lizard, python, rust
 
-    for module in (lizard, python, golang, rust):
+    for module in (lizard, python, golang, rust, java):
         for analyser in module.ANALYSERS:
             register(analyser)
 

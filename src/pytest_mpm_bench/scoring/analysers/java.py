@@ -1,0 +1,113 @@
+"""Java: checkstyle with an idiom config (idiomaticity), javac -Xlint and checkstyle with a
+practice config (best practices).
+
+The file keeps the name the executor gives it (its public type's, else ``Solution.java``) and
+is compiled alone, as the executor compiles it (``-proc:none``: no annotation processor runs),
+into a directory of the analyser's own. Points (docs/scoring.md):
+
+- javac ``-Xlint:all`` less ``serial`` (every custom exception would be flagged), ``processing``
+  and ``options`` (about the build, not the code): 3 for the likely bugs (``divzero``,
+  ``empty``, ``fallthrough``, ``finally``, ``overrides``, ``lossy-conversions``,
+  ``synchronization``), 1 for ``cast`` (a redundant cast), ``static`` and ``dep-ann``, 2 for
+  the rest (``rawtypes``, ``unchecked``, ``deprecation``, ``removal``, ``try``…); an error 3.
+- checkstyle: the configs shipped beside this module, ``checkstyle-idioms.xml`` and
+  ``checkstyle-practices.xml``, say each check's severity: ``info`` 1, ``warning`` 2,
+  ``error`` 3 points.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
+
+JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto")
+XLINT = "-Xlint:all,-serial,-processing,-options"
+JAVAC_POINTS = {"divzero": 3.0, "empty": 3.0, "fallthrough": 3.0, "finally": 3.0,
+                "overrides": 3.0, "lossy-conversions": 3.0, "synchronization": 3.0,
+                "cast": 1.0, "static": 1.0, "dep-ann": 1.0}
+SEVERITY_POINTS = {"error": 3.0, "warning": 2.0, "info": 1.0}
+CLASSES = "mpm_classes"
+_JAVAC = re.compile(r"^(?:.*/)?[^/:]+\.java:(\d+): (warning|error): (?:\[([\w-]+)\] )?(.*)$")
+
+
+def javac_argv(file_name: str) -> list[str]:
+    return ["javac", *(f"-J{flag}" for flag in JVM_FLAGS), "-proc:none", "-implicit:none",
+            "-encoding", "UTF-8", XLINT, "-Xmaxwarns", "200", "-Xmaxerrs", "20",
+            "-d", CLASSES, file_name]
+
+
+def prepare_javac(workdir: Path, file_name: str) -> None:
+    (workdir / CLASSES).mkdir()
+
+
+def parse_javac(out: str, err: str) -> list[Finding]:
+    """``File.java:12: warning: [rawtypes] found raw type: List``, then context lines."""
+    findings: list[Finding] = []
+    for line in (err + "\n" + out).splitlines():
+        found = _JAVAC.match(line)
+        if found is None:
+            continue
+        line_no, kind, rule, message = found.groups()
+        if kind == "error":
+            findings.append({"tool": "javac", "rule": "compile", "line": int(line_no),
+                             "message": message, "points": 3.0})
+        else:
+            findings.append({"tool": "javac", "rule": rule or "warning", "line": int(line_no),
+                             "message": message, "points": JAVAC_POINTS.get(rule or "", 2.0)})
+    return findings
+
+
+def config(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def prepare_checkstyle(config_name: str) -> Callable[[Path, str], None]:
+    """Writes the shipped config beside the file (no config from anywhere else is read)."""
+    def prepare(workdir: Path, file_name: str) -> None:
+        (workdir / "checkstyle.xml").write_text(config(config_name), encoding="utf-8")
+    return prepare
+
+
+def checkstyle_env() -> dict[str, str]:
+    """JVM start-up flags for Debian's wrapper and ours (both read ``JAVA_ARGS``)."""
+    return {"JAVA_ARGS": " ".join(JVM_FLAGS)}
+
+
+def parse_checkstyle(out: str, err: str) -> list[Finding]:
+    start = out.find("<checkstyle")
+    if start < 0:
+        # A file checkstyle cannot parse: the innermost cause names the place.
+        causes = [line.split("Caused by:", 1)[1].strip() for line in err.splitlines()
+                  if "Caused by:" in line]
+        return [tool_failure("checkstyle", re.sub(r"/\S*/", "", causes[-1]) if causes
+                             else err)]
+    findings: list[Finding] = []
+    for error in ElementTree.fromstring(out[start:]).iter("error"):
+        rule = error.get("source", "").rsplit(".", 1)[-1].removesuffix("Check")
+        severity = error.get("severity", "warning")
+        findings.append({"tool": "checkstyle", "rule": rule,
+                         "line": int(error.get("line", "0")) or None,
+                         "message": error.get("message", ""),
+                         "points": SEVERITY_POINTS.get(severity, 2.0)})
+    return findings
+
+
+def _checkstyle(file_name: str) -> list[str]:
+    return ["checkstyle", "-c", "checkstyle.xml", "-f", "xml", file_name]
+
+
+ANALYSERS = [
+    Analyser("checkstyle", "idiomaticity", ("java",), "checkstyle", _checkstyle,
+             parse_checkstyle, prepare=prepare_checkstyle("checkstyle-idioms.xml"),
+             env=checkstyle_env),
+    Analyser("javac", "best_practices", ("java",), "javac", javac_argv, parse_javac,
+             prepare=prepare_javac, version_argv=("-version",)),
+    Analyser("checkstyle", "best_practices", ("java",), "checkstyle", _checkstyle,
+             parse_checkstyle, prepare=prepare_checkstyle("checkstyle-practices.xml"),
+             env=checkstyle_env),
+]
