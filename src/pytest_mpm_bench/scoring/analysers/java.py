@@ -1,5 +1,5 @@
-"""Java: checkstyle with an idiom config (idiomaticity), javac -Xlint and checkstyle with a
-practice config (best practices).
+"""Java: checkstyle's idiom checks (idiomaticity), javac -Xlint and checkstyle's practice checks
+(best practices).
 
 The file keeps the name the executor gives it (its public type's, else ``Solution.java``) and
 is compiled alone, as the executor compiles it (``-proc:none``: no annotation processor runs),
@@ -10,16 +10,16 @@ into a directory of the analyser's own. Points (docs/scoring.md):
   ``empty``, ``fallthrough``, ``finally``, ``overrides``, ``lossy-conversions``,
   ``synchronization``), 1 for ``cast`` (a redundant cast), ``static`` and ``dep-ann``, 2 for
   the rest (``rawtypes``, ``unchecked``, ``deprecation``, ``removal``, ``try``…); an error 3.
-- checkstyle: the configs shipped beside this module, ``checkstyle-idioms.xml`` and
-  ``checkstyle-practices.xml``, say each check's severity: ``info`` 1, ``warning`` 2,
-  ``error`` 3 points.
+- checkstyle: ``checkstyle.xml``, shipped beside this module, is the whole configuration. Each
+  check's id names its dimension (``idiomaticity.NeedBraces``), its severity the points:
+  ``info`` 1, ``warning`` 2, ``error`` 3. The two checkstyle analysers share one run (same
+  command, same preparation), each reading the findings of its own dimension.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -62,15 +62,10 @@ def parse_javac(out: str, err: str) -> list[Finding]:
     return findings
 
 
-def config(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-
-
-def prepare_checkstyle(config_name: str) -> Callable[[Path, str], None]:
-    """Writes the shipped config beside the file (no config from anywhere else is read)."""
-    def prepare(workdir: Path, file_name: str) -> None:
-        (workdir / "checkstyle.xml").write_text(config(config_name), encoding="utf-8")
-    return prepare
+def prepare_checkstyle(workdir: Path, file_name: str) -> None:
+    """The shipped config beside the file: no configuration from anywhere else is read."""
+    config = resources.files(__package__).joinpath("checkstyle.xml")
+    (workdir / "checkstyle.xml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def checkstyle_env() -> dict[str, str]:
@@ -78,7 +73,8 @@ def checkstyle_env() -> dict[str, str]:
     return {"JAVA_ARGS": " ".join(JVM_FLAGS)}
 
 
-def parse_checkstyle(out: str, err: str) -> list[Finding]:
+def parse_checkstyle(out: str, err: str, dimension: str) -> list[Finding]:
+    """The ``<error>`` elements of checkstyle's XML whose check id is in ``dimension``."""
     start = out.find("<checkstyle")
     if start < 0:
         # A file checkstyle cannot parse: the innermost cause names the place.
@@ -88,13 +84,22 @@ def parse_checkstyle(out: str, err: str) -> list[Finding]:
                              else err)]
     findings: list[Finding] = []
     for error in ElementTree.fromstring(out[start:]).iter("error"):
-        rule = error.get("source", "").rsplit(".", 1)[-1].removesuffix("Check")
-        severity = error.get("severity", "warning")
+        check_dimension, _, rule = error.get("source", "").rpartition(".")
+        if check_dimension != dimension:
+            continue
         findings.append({"tool": "checkstyle", "rule": rule,
                          "line": int(error.get("line", "0")) or None,
                          "message": error.get("message", ""),
-                         "points": SEVERITY_POINTS.get(severity, 2.0)})
+                         "points": SEVERITY_POINTS.get(error.get("severity", ""), 2.0)})
     return findings
+
+
+def parse_checkstyle_idioms(out: str, err: str) -> list[Finding]:
+    return parse_checkstyle(out, err, "idiomaticity")
+
+
+def parse_checkstyle_practices(out: str, err: str) -> list[Finding]:
+    return parse_checkstyle(out, err, "best_practices")
 
 
 def _checkstyle(file_name: str) -> list[str]:
@@ -103,11 +108,9 @@ def _checkstyle(file_name: str) -> list[str]:
 
 ANALYSERS = [
     Analyser("checkstyle", "idiomaticity", ("java",), "checkstyle", _checkstyle,
-             parse_checkstyle, prepare=prepare_checkstyle("checkstyle-idioms.xml"),
-             env=checkstyle_env),
+             parse_checkstyle_idioms, prepare=prepare_checkstyle, env=checkstyle_env),
     Analyser("javac", "best_practices", ("java",), "javac", javac_argv, parse_javac,
              prepare=prepare_javac, version_argv=("-version",)),
     Analyser("checkstyle", "best_practices", ("java",), "checkstyle", _checkstyle,
-             parse_checkstyle, prepare=prepare_checkstyle("checkstyle-practices.xml"),
-             env=checkstyle_env),
+             parse_checkstyle_practices, prepare=prepare_checkstyle, env=checkstyle_env),
 ]
