@@ -92,7 +92,8 @@ def test_every_reference_gets_evidence_from_every_analyser(
                 if finding["message"] != "no findings":
                     assert {"rule", "line", "points"} <= finding.keys(), finding
                     assert finding["points"] in (1.0, 2.0, 3.0), finding
-        # The references are written to be clean: nothing that looks like a bug.
+        # The references are written to be clean: formatted, and nothing that looks like a bug.
+        assert not [f for f in found["idiomaticity"] if f.get("rule") in ("gofmt", "rustfmt")]
         assert not [f for f in found["best_practices"] if f.get("points", 0) >= 3], found
 
 
