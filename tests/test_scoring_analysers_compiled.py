@@ -235,6 +235,16 @@ def test_checkstyle_that_cannot_parse_names_the_place() -> None:
          "message": "could not analyse: Solution.java:1:1: unexpected token: sealed"}]
 
 
+def test_javac_warnings_and_a_refused_command_line() -> None:
+    err = ("Solution.java:3: warning: [cast] redundant cast to int\n        x = (int) y;\n"
+           "                ^\n1 warning\n")
+    assert java.parse_javac("", err) == [{"tool": "javac", "rule": "cast", "line": 3,
+                                          "message": "redundant cast to int", "points": 1.0}]
+    assert java.parse_javac("", "error: invalid flag: -Xfoo\nUsage: javac\n") == [
+        {"tool": "javac", "points": 0.0,
+         "message": "could not analyse: error: invalid flag: -Xfoo"}]
+
+
 def test_rustfmt_reports_the_first_changed_line() -> None:
     out = ("Diff in /tmp/x/solution.rs:3:\n     let a = 1;\n     let b = 2;\n-    if a {}\n"
            "+    if a {\n+    }\nDiff in /tmp/x/solution.rs:20:\n-x\n+y\n")

@@ -49,6 +49,8 @@ def parse_javac(out: str, err: str) -> list[Finding]:
     """``File.java:12: warning: [rawtypes] found raw type: List``, then context lines."""
     findings: list[Finding] = []
     for line in (err + "\n" + out).splitlines():
+        if line.startswith(("error:", "javac:")):  # about the command line, not the file
+            return [tool_failure("javac", line)]
         found = _JAVAC.match(line)
         if found is None:
             continue

@@ -67,8 +67,8 @@ def cargo_env() -> dict[str, str]:
 
 
 def prepare_crate(workdir: Path, file_name: str) -> None:
-    """A one-file library crate around the solution; empty configs stop cargo and clippy
-    from reading any found further up."""
+    """A one-file library crate around the solution. ``[workspace]`` keeps cargo from joining a
+    workspace further up, an empty ``clippy.toml`` clippy from reading one further up."""
     (workdir / "Cargo.toml").write_text(
         f'[package]\nname = "solution"\nversion = "0.0.0"\nedition = "{EDITION}"\n'
         f'publish = false\n\n[lib]\npath = "{file_name}"\n\n[workspace]\n', encoding="utf-8")
@@ -93,7 +93,8 @@ def _messages(out: str) -> list[dict[str, object]]:
 
 def _finding(message: dict[str, object], code: str, points: float) -> Finding:
     spans = message["spans"]
-    assert isinstance(spans, list)
+    if not isinstance(spans, list) or not spans:
+        raise ValueError("a diagnostic without a place")  # _run: "unreadable output"
     primary = next((s for s in spans if s.get("is_primary")), spans[0])
     # rustc's own lints come from the clippy run too: the rule tells them apart.
     return {"tool": "clippy", "rule": code,
