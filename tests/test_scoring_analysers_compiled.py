@@ -82,7 +82,7 @@ def test_every_reference_gets_evidence_from_every_analyser(
         language: str, reference_findings: Callable[[str], dict[str, Findings]]) -> None:
     require(language)
     results = reference_findings(language)
-    assert len(results) == 12
+    assert results
     for case_id, found in results.items():
         for analyser in compiled(language):
             evidence = [f for f in found[analyser.dimension] if f["tool"] == analyser.tool]
