@@ -209,6 +209,14 @@ def test_both_checkstyle_analysers_read_one_run(monkeypatch: pytest.MonkeyPatch)
         "StringLiteralEquality"}
 
 
+def test_clippy_correctness_is_a_likely_bug() -> None:
+    require("rust")
+    source = "pub fn g() -> Vec<i32> {\n    (0..10).step_by(0).collect()\n}\n"
+    found = analysers.analyse(source, "rust", "solution.rs")["best_practices"]
+    assert [(f["tool"], f["rule"], f["line"], f["points"]) for f in found] == [
+        ("clippy", "clippy::iterator_step_by_zero", 2, 3.0)]
+
+
 # -- parsers on what the tools print when they cannot analyse ----------------------------------
 
 def test_a_staticcheck_too_old_for_the_toolchain_is_evidence() -> None:
