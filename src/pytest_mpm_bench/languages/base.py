@@ -53,6 +53,10 @@ class Executor:
         """Whether ``source`` defines ``entry_point`` (used to pick among code blocks)."""
         raise NotImplementedError
 
+    def file_name(self, solution: str) -> str:
+        """The name the solution's file gets when built (Java: its public type's name)."""
+        return self.source_name
+
     def driver_source(self) -> str:
         return resources.files(__package__).joinpath("drivers", self.driver_name).read_text()
 

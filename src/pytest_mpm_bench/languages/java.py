@@ -65,13 +65,14 @@ class JavaExecutor(CompiledExecutor):
                              check=False, timeout=60)
         return (out.stdout or out.stderr).strip() or None
 
-    def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:
+    def file_name(self, solution: str) -> str:
         public = _PUBLIC.search(solution)
         name = f"{public.group(1)}.java" if public else self.source_name
-        if name in (self.driver_name, "MpmCodes.java"):
-            name = self.source_name
+        return self.source_name if name in (self.driver_name, "MpmCodes.java") else name
+
+    def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:
         classes = [m.group(2) for m in _TYPE.finditer(solution)]
-        return {name: solution, self.driver_name: self.driver_source(),
+        return {self.file_name(solution): solution, self.driver_name: self.driver_source(),
                 "MpmCodes.java": self.codes_file(spec, classes)}
 
     def codes_file(self, spec: dict[str, Any], classes: list[str]) -> str:

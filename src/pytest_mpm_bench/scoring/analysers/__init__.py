@@ -39,6 +39,9 @@ class Analyser:
     version_argv: tuple[str, ...] = ("--version",)
     #: Extra environment (e.g. a cache dir); PATH, HOME and LANG are always set.
     env: Callable[[], dict[str, str]] = field(default=dict)
+    #: Finds the executable where PATH does not (a toolchain past rustup's proxy, or in
+    #: /usr/local/go/bin); called only when the analyser runs. None: ``executable`` on PATH.
+    locate: Callable[[], str | None] | None = None
 
 
 ANALYSERS: list[Analyser] = []
@@ -58,6 +61,13 @@ def tool_path(executable: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(executable)
 
 
+def executable_path(analyser: Analyser) -> str | None:
+    """Where the analyser's executable is, or None when it is not installed."""
+    if analyser.locate is not None:
+        return analyser.locate()
+    return tool_path(analyser.executable)
+
+
 def for_language(language: str) -> list[Analyser]:
     return [a for a in ANALYSERS if language in a.languages]
 
@@ -65,7 +75,7 @@ def for_language(language: str) -> list[Analyser]:
 @cache
 def version(analyser: Analyser) -> str | None:
     """The tool's own version line, for ``--mpm-doctor`` and the report's environment."""
-    path = tool_path(analyser.executable)
+    path = executable_path(analyser)
     if path is None:
         return None
     try:
@@ -81,12 +91,13 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
     """Findings per dimension for ``source``, from every analyser of ``language``."""
     found: dict[str, list[Finding]] = {dimension: [] for dimension in DIMENSIONS}
     mine = for_language(language)
+    runs: dict[tuple[object, ...], tuple[str, str] | str] = {}
     with tempfile.TemporaryDirectory(prefix="mpm-analyse-") as tmp:
         for analyser in mine:
             # A fresh directory per analyser: what one tool writes, another never reads.
             workdir = Path(tempfile.mkdtemp(dir=tmp))
             Path(workdir, file_name).write_text(source, encoding="utf-8")
-            found[analyser.dimension].extend(_run(analyser, file_name, workdir))
+            found[analyser.dimension].extend(_run(analyser, file_name, workdir, runs))
     for dimension in DIMENSIONS:
         if not any(a.dimension == dimension for a in mine):
             found[dimension].append({"tool": "analysers", "points": 0.0,
@@ -95,24 +106,23 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
     return found
 
 
-def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
-    path = tool_path(analyser.executable)
+def _run(analyser: Analyser, file_name: str, workdir: Path,
+         runs: dict[tuple[object, ...], tuple[str, str] | str] | None = None) -> list[Finding]:
+    path = executable_path(analyser)
     if path is None:
         return [{"tool": analyser.tool, "message": "not installed", "points": 0.0}]
     argv = [path, *analyser.argv(file_name)[1:]]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
-           "LANG": "C.UTF-8", **analyser.env()}
-    try:
-        if analyser.prepare is not None:
-            analyser.prepare(workdir, file_name)
-        run = run_captured(argv, stdin=b"", cwd=workdir, env=env, timeout=TIMEOUT, cap=4 << 20)
-    except OSError as exc:
-        return [{"tool": analyser.tool, "message": f"could not run: {exc}", "points": 0.0}]
-    if run.timed_out:
-        return [{"tool": analyser.tool, "message": f"timed out after {TIMEOUT:g} s",
-                 "points": 0.0}]
-    out = run.stdout.decode("utf-8", "replace")
-    err = run.stderr.decode("utf-8", "replace")
+    # Analysers that run the same command after the same preparation share one run (one
+    # checkstyle run read for two dimensions): the source is the same within ``analyse``.
+    key = (*argv, analyser.prepare, analyser.env)
+    done = runs.get(key) if runs is not None else None
+    if done is None:
+        done = _execute(analyser, argv, file_name, workdir)
+        if runs is not None:
+            runs[key] = done
+    if isinstance(done, str):
+        return [{"tool": analyser.tool, "message": done, "points": 0.0}]
+    out, err = done
     try:
         findings = analyser.parse(out, err)
     except (ValueError, KeyError, TypeError, IndexError):
@@ -120,6 +130,30 @@ def _run(analyser: Analyser, file_name: str, workdir: Path) -> list[Finding]:
                  "points": 0.0}]
     # A clean run is evidence too: the reader sees which tools looked and found nothing.
     return findings or [{"tool": analyser.tool, "message": "no findings", "points": 0.0}]
+
+
+def _execute(analyser: Analyser, argv: list[str], file_name: str,
+             workdir: Path) -> tuple[str, str] | str:
+    """The tool's (stdout, stderr), or why it did not run to the end."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
+           "LANG": "C.UTF-8", **analyser.env()}
+    try:
+        if analyser.prepare is not None:
+            analyser.prepare(workdir, file_name)
+        run = run_captured(argv, stdin=b"", cwd=workdir, env=env, timeout=TIMEOUT, cap=4 << 20)
+    except OSError as exc:
+        return f"could not run: {exc}"
+    if run.timed_out:
+        return f"timed out after {TIMEOUT:g} s"
+    return run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace")
+
+
+def tool_failure(tool: str, err: str) -> Finding:
+    """A tool that ran but could not analyse the file: evidence with its first words, no points
+    (for a parser that recognises the failure; an exception from ``parse`` does the same)."""
+    lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
+    return {"tool": tool, "message": "could not analyse: " + " | ".join(lines[:3])[:300],
+            "points": 0.0}
 
 
 def code_lines(source: str) -> int:
@@ -134,9 +168,9 @@ def score(findings: list[Finding], source: str) -> float:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import lizard, python
+    from pytest_mpm_bench.scoring.analysers import golang, java, lizard, python, rust
 
-    for module in (lizard, python):
+    for module in (lizard, python, golang, rust, java):
         for analyser in module.ANALYSERS:
             register(analyser)
 
