@@ -14,13 +14,13 @@ def _sandbox_lines() -> list[str]:
     for level in ("bwrap", "unshare"):
         try:
             sandbox.resolve_level(level)
-            lines.append(f"{'sandbox ' + level:<28} ok")
+            lines.append(f"{'sandbox ' + level:<32} ok")
         except sandbox.SandboxUnavailable as exc:
-            lines.append(f"{'sandbox ' + level:<28} unavailable: {exc}")
+            lines.append(f"{'sandbox ' + level:<32} unavailable: {exc}")
     try:
-        lines.append(f"{'sandbox auto':<28} uses {sandbox.resolve_level('auto')}")
+        lines.append(f"{'sandbox auto':<32} uses {sandbox.resolve_level('auto')}")
     except sandbox.SandboxUnavailable as exc:
-        lines.append(f"{'sandbox auto':<28} FAILS: {exc}")
+        lines.append(f"{'sandbox auto':<32} FAILS: {exc}")
     return lines
 
 
@@ -32,16 +32,16 @@ def report(write: Callable[[str], None]) -> int:
         executor = executor_for(language)
         missing = executor.missing()
         if missing:
-            write(f"{language:<28} missing: {missing}")
+            write(f"{language:<32} missing: {missing}")
         else:
-            write(f"{language:<28} ok: {executor.version() or 'version unknown'}")
+            write(f"{language:<32} ok: {executor.version() or 'version unknown'}")
         for analyser in analysers.for_language(language):
             found = analysers.version(analyser)
             state = (f"ok: {found}" if found
                      else "missing: run scripts/install-toolchains" if found is None
                      else "ok")
             label = f"{analyser.tool} ({analyser.dimension})"
-            write(f"  {label:<26} {state}")
+            write(f"  {label:<30} {state}")
     sandbox_lines = _sandbox_lines()
     for line in sandbox_lines:
         write(line)

@@ -78,6 +78,8 @@ def version(analyser: Analyser) -> str | None:
     path = executable_path(analyser)
     if path is None:
         return None
+    if not analyser.version_argv:  # a tool without a version flag (gofmt): found is all we know
+        return ""
     try:
         out = subprocess.run([path, *analyser.version_argv], capture_output=True, text=True,
                              timeout=30, check=False)

@@ -155,7 +155,7 @@ def _staticcheck(checks: str) -> list[str]:
 
 ANALYSERS = [
     Analyser("gofmt", "idiomaticity", ("go",), "gofmt", lambda f: ["gofmt", "-d", f],
-             parse_gofmt, version_argv=("-h",), locate=lambda: _go_tool("gofmt")),
+             parse_gofmt, version_argv=(), locate=lambda: _go_tool("gofmt")),
     Analyser("staticcheck", "idiomaticity", ("go",), "staticcheck",
              lambda f: _staticcheck(STATICCHECK_IDIOMS), parse_staticcheck,
              prepare=prepare_module, version_argv=("-version",), env=go_env),
