@@ -1,5 +1,6 @@
 # JavaScript / TypeScript: node runs solutions; the packages pinned in package.json and
-# package-lock.json (typescript, esbuild, react, react-dom, eslint, typescript-eslint, @types/*)
+# package-lock.json (typescript, esbuild, react, react-dom, eslint, typescript-eslint, globals,
+# @types/*)
 # go to <repo>/node_modules with `npm ci`, skipped when node_modules already matches the lock.
 set -euo pipefail
 root=${MPM_PROJECT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
