@@ -175,9 +175,9 @@ def score(findings: list[Finding], source: str) -> float:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import lizard, node, php, python
+    from pytest_mpm_bench.scoring.analysers import lizard, node, php, python, ruby
 
-    for module in (lizard, python, node, php):
+    for module in (lizard, python, node, php, ruby):
         for analyser in module.ANALYSERS:
             register(analyser)
 
