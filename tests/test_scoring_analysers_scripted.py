@@ -283,6 +283,14 @@ def test_typescript_with_jsx_is_checked_as_tsx() -> None:
     assert [f["message"] for f in found["best_practices"]] == ["no findings", "no findings"]
 
 
+def test_typescript_with_a_local_import_is_not_type_checked() -> None:
+    need("typescript")
+    found = analysers.analyse('import x from "./eslint_rules.mjs";\nexport const y = x;\n',
+                              "typescript", "solution.ts")
+    assert {"tool": "tsc", "message": "not checked: the solution imports a local file",
+            "points": 0.0} in found["best_practices"]
+
+
 def test_missing_node_packages_are_evidence(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     if node_binary() is None:
@@ -424,3 +432,4 @@ def test_evidence_in_the_report(pytester: pytest.Pytester, monkeypatch: pytest.M
         assert {"tool": "rubocop", "rule": "Style/MutableConstant", "line": 5,
                 "message": "Freeze mutable objects assigned to constants.", "points": 1.0} in (
             entry["evidence"]["idiomaticity"])
+

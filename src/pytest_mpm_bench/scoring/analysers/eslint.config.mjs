@@ -1,8 +1,10 @@
 // pytest-mpm-bench's ESLint flat config, for running ESLint by hand on a solution the way the
-// benchmark does (without the typed rules and the tsc checks, which need the runner):
+// benchmark does, less what needs the runner (eslint_runner.mjs): the typed rules, the tsc
+// checks and leaving top-level declarations out of no-unused-vars. ESLint lints only files
+// under the config's directory, so put this file and eslint_rules.mjs beside the solution
+// (with a node_modules holding eslint, typescript-eslint and globals), then:
 //
-//   npx eslint --no-config-lookup -c src/pytest_mpm_bench/scoring/analysers/eslint.config.mjs \
-//     --no-inline-config solution.ts
+//   npx eslint -c eslint.config.mjs solution.ts
 //
 // The rules, their dimensions and points: eslint_rules.mjs and docs/scoring.md.
 

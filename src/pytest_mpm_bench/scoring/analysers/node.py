@@ -42,8 +42,8 @@ def parse(out: str, err: str) -> list[Finding]:
     if "error" in data:  # a package is missing: evidence for every dimension
         return [{"tool": "eslint", "message": str(data["error"]), "points": 0.0}]
     findings: list[Finding] = [
-        {"tool": f["tool"], "rule": f["rule"], "line": f["line"], "message": f["message"],
-         "points": float(f["points"]), "dimension": f["dimension"]}
+        {**{k: f[k] for k in ("tool", "rule", "line", "message", "dimension") if k in f},
+         "points": float(f["points"])}
         for f in data["findings"]]
     for tool in data["tools"]:
         for dimension in COVERS.get(tool, ()):
