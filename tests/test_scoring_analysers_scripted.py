@@ -84,7 +84,7 @@ def test_every_reference_has_evidence_from_each_analyser(
     language, results = analysed
     mine = [a for a in analysers.for_language(language) if a.tool != "lizard"]
     assert mine, f"no analyser of {language} besides lizard"
-    assert len(results) == 12 * len(SUITES[language])
+    assert len(results) >= 12 * len(SUITES[language]), sorted(results)
     for case_id, found in results.items():
         for analyser in mine:
             for dimension in analyser.dimensions:
