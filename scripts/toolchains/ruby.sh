@@ -1,3 +1,5 @@
 # Ruby: solutions run under the system ruby (3.x); json ships with it.
-apt_install ruby
+# rubocop scores idiomaticity and best practices (scoring/analysers/ruby.py).
+apt_install ruby rubocop
 ruby --version
+rubocop --version

@@ -40,7 +40,7 @@ def report(write: Callable[[str], None]) -> int:
             state = (f"ok: {found}" if found
                      else "missing: run scripts/install-toolchains" if found is None
                      else "ok")
-            label = f"{analyser.tool} ({analyser.dimension})"
+            label = f"{analyser.tool} ({', '.join(analyser.dimensions)})"
             write(f"  {label:<30} {state}")
     sandbox_lines = _sandbox_lines()
     for line in sandbox_lines:

@@ -2,8 +2,10 @@
 
 One module per language family holds its analysers and registers them here; ``lizard``
 (complexity and function length) covers every language. Each analyser names the dimension its
-findings count against. An analyser that is not installed is a finding too ("not installed"),
-so a missing tool is never a silent default. The formula is in ``score`` and docs/scoring.md.
+findings count against; one run of a slow-starting tool (eslint, rubocop) may feed several
+dimensions, each finding naming its own. An analyser that is not installed is a finding too
+("not installed"), so a missing tool is never a silent default. The formula is in ``score``
+and docs/scoring.md.
 """
 
 from __future__ import annotations
@@ -42,6 +44,13 @@ class Analyser:
     #: Finds the executable where PATH does not (a toolchain past rustup's proxy, or in
     #: /usr/local/go/bin); called only when the analyser runs. None: ``executable`` on PATH.
     locate: Callable[[], str | None] | None = None
+    #: Further dimensions the same run feeds: a finding whose ``"dimension"`` names one of them
+    #: counts there (one process per tool, not per dimension, when start-up is the cost).
+    also: tuple[str, ...] = ()
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return (self.dimension, *self.also)
 
 
 ANALYSERS: list[Analyser] = []
@@ -99,9 +108,18 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
             # A fresh directory per analyser: what one tool writes, another never reads.
             workdir = Path(tempfile.mkdtemp(dir=tmp))
             Path(workdir, file_name).write_text(source, encoding="utf-8")
-            found[analyser.dimension].extend(_run(analyser, file_name, workdir, runs))
+            findings = _run(analyser, file_name, workdir, runs)
+            for dimension in analyser.dimensions:
+                # A finding without a rule and a dimension ("not installed", "timed out") is
+                # about the whole run, so every dimension the run feeds shows it.
+                here = [{k: v for k, v in f.items() if k != "dimension"} for f in findings
+                        if f.get("dimension", analyser.dimension) == dimension
+                        or ("dimension" not in f and "rule" not in f)]
+                # A clean run is evidence too: the reader sees which tools looked.
+                found[dimension].extend(here or [{"tool": analyser.tool,
+                                                  "message": "no findings", "points": 0.0}])
     for dimension in DIMENSIONS:
-        if not any(a.dimension == dimension for a in mine):
+        if not any(dimension in a.dimensions for a in mine):
             found[dimension].append({"tool": "analysers", "points": 0.0,
                                      "message": f"no {dimension} analyser for {language} yet: "
                                                 "the score reflects no findings, not a review"})
@@ -130,8 +148,31 @@ def _run(analyser: Analyser, file_name: str, workdir: Path,
     except (ValueError, KeyError, TypeError, IndexError):
         return [{"tool": analyser.tool, "message": f"unreadable output: {err[-300:]}",
                  "points": 0.0}]
-    # A clean run is evidence too: the reader sees which tools looked and found nothing.
-    return findings or [{"tool": analyser.tool, "message": "no findings", "points": 0.0}]
+    return findings
+
+
+#: Style findings (1 point or less) of one rule count at most this many points together.
+STYLE_CAP = 3.0
+
+
+def cap_repeats(findings: list[Finding], cap: float = STYLE_CAP) -> list[Finding]:
+    """A style habit repeated on every line (tabs, quotes, brace placement) is one habit, not N
+    faults: the style findings of one rule stop counting at ``cap`` points. The repeats stay in
+    the evidence, at 0 points. Findings worth more than 1 point (likely bugs) always count."""
+    spent: dict[tuple[str, str, str], float] = {}
+    capped: list[Finding] = []
+    for finding in findings:
+        points = float(finding.get("points", 0.0))
+        if 0.0 < points <= 1.0 and "rule" in finding:
+            key = (str(finding.get("tool")), str(finding.get("dimension")), str(finding["rule"]))
+            allowed = round(min(points, max(0.0, cap - spent.get(key, 0.0))), 2)
+            spent[key] = spent.get(key, 0.0) + allowed
+            if allowed < points:
+                finding = {**finding, "points": allowed,
+                           "message": f"{finding.get('message', '')} (a repeat: counted up to "
+                                      f"{cap:g} points per rule)"}
+        capped.append(finding)
+    return capped
 
 
 def _execute(analyser: Analyser, argv: list[str], file_name: str,
@@ -170,9 +211,18 @@ def score(findings: list[Finding], source: str) -> float:
 
 
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import golang, java, lizard, python, rust
+    from pytest_mpm_bench.scoring.analysers import (
+        golang,
+        java,
+        lizard,
+        node,
+        php,
+        python,
+        ruby,
+        rust,
+    )
 
-    for module in (lizard, python, golang, rust, java):
+    for module in (lizard, python, golang, rust, java, node, php, ruby):
         for analyser in module.ANALYSERS:
             register(analyser)
 
