@@ -103,15 +103,21 @@ def growth(case: Case, source: str, executor: Executor, settings: ExecSettings,
         return None
     evidence: dict[str, Any] = {"tool": "growth", "size_ratio": GROWTH_FACTOR,
                                 "declared": case.time_complexity or None}
-    small, problem = _best(executor, source, _spec(case, workload(case, 1 / GROWTH_FACTOR)),
-                           settings)
-    if small is None:
-        return {**evidence, "message": f"not measured: {problem}"}
-    small = small - full.startup_seconds
+    # Small and full runs alternate, so a change of load on the machine hits both sizes alike.
+    specs = (_spec(case, workload(case, 1 / GROWTH_FACTOR)), _spec(case, workload(case)))
+    smalls, fulls = [], [full.cpu_seconds + full.startup_seconds]
+    for _ in range(REPEATS):
+        for spec, times in zip(specs, (smalls, fulls), strict=True):
+            seconds, problem = _one(executor, source, spec, settings)
+            if seconds is None:
+                return {**evidence, "message": f"not measured: {problem}"}
+            times.append(seconds)
+    small = min(smalls) - full.startup_seconds
     if small < GROWTH_FLOOR:
         return {**evidence, "message": f"not measured: the smaller input takes under "
                                        f"{GROWTH_FLOOR * 1000:g} ms of CPU time"}
-    exponent = round(math.log(full.cpu_seconds / small) / math.log(GROWTH_FACTOR), 2)
+    large = max(FLOOR, min(fulls) - full.startup_seconds)
+    exponent = round(math.log(large / small) / math.log(GROWTH_FACTOR), 2)
     evidence["exponent"] = exponent
     declared = declared_exponent(case.time_complexity)
     if declared is not None and exponent > declared + GROWTH_SLACK:
