@@ -10,7 +10,7 @@ from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.scoring import analysers, v2
 from pytest_mpm_bench.scoring.performance import ReferenceTimes, declared_exponent
 from pytest_mpm_bench.suite import Case, load_suite
-from tests.helpers import make_case, make_suite
+from tests.helpers import REPO, make_case, make_suite
 
 PY = executor_for("python")
 
@@ -124,3 +124,14 @@ def test_a_language_without_an_analyser_says_so() -> None:
     ("O(n^2)", 2), ("O(n*n)", 2), ("O(1) per operation", 0), ("O(k)", None), ("", None)])
 def test_declared_complexity_degree(declared: str, degree: float | None) -> None:
     assert declared_exponent(declared) == degree
+
+
+def test_every_python_reference_has_evidence_from_each_analyser() -> None:
+    suite = load_suite(REPO / "benchmarks" / "lightweight" / "python_mini.json", known_languages())
+    for case in suite.cases:
+        findings = analysers.analyse(case.reference_solution or "", "python", PY.source_name)
+        tools = {(dimension, f["tool"]) for dimension, items in findings.items() for f in items}
+        assert {("idiomaticity", "ruff"), ("idiomaticity", "lizard"), ("best_practices", "ruff"),
+                ("best_practices", "bandit")} <= tools, case.id
+        assert not any(f.get("message") in ("not installed", None) and not f.get("rule")
+                       for items in findings.values() for f in items), case.id

@@ -105,7 +105,8 @@ def growth(case: Case, source: str, executor: Executor, settings: ExecSettings,
                                 "declared": case.time_complexity or None}
     # Small and full runs alternate, so a change of load on the machine hits both sizes alike.
     specs = (_spec(case, workload(case, 1 / GROWTH_FACTOR)), _spec(case, workload(case)))
-    smalls, fulls = [], [full.cpu_seconds + full.startup_seconds]
+    smalls: list[float] = []
+    fulls = [full.cpu_seconds + full.startup_seconds]
     for _ in range(REPEATS):
         for spec, times in zip(specs, (smalls, fulls), strict=True):
             seconds, problem = _one(executor, source, spec, settings)
