@@ -170,6 +170,7 @@ def test_sessions_append_to_one_history_and_mpm_bench_reads_it(  # type: ignore[
                                    "py_agent: weighted +* over 2 cases; *correctness +1.67*",
                                    "  fixed (failed before): c1",
                                    "py_agent  c1    wrong_answer -> passed  *"])
+    assert "besides the agent" not in compared.stdout.str()  # one machine, one setup
     missing = mpm_bench(pytester, "show", "7", "--db", db)
     assert missing.ret == 2 and missing.outlines == []
     assert missing.errlines == [f"mpm-bench: no run 7 in {db} (mpm-bench history --db {db} "

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import bench, make_case, make_suite, replies
+from tests.helpers import bench, make_case, make_suite, parse_html, replies
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -255,6 +255,33 @@ def test_regression_gate(pytester: pytest.Pytester, write_suite, tmp_path: Path)
                       "--mpm-compare", str(baseline), "--mpm-fail-regression", "5", *style_only)
     regressed.stdout.fnmatch_lines(["*regressed (passed before): c1*",
                                     "*REGRESSION: py_agent: passed in the baseline, fail now: c1*"])
+
+
+def test_comparison_names_what_changed_besides_the_agent(  # type: ignore[no-untyped-def]
+        pytester: pytest.Pytester, write_suite, tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    baseline = tmp_path / "baseline.json"
+    bench(pytester, suite, "--mpm-backend", "reference",
+          "--mpm-report", str(baseline)).assert_outcomes(passed=2)
+    data = json.loads(baseline.read_text())
+    assert set(data["environment"]["analysers"]) == {"ruff", "bandit", "lizard"}
+    ruff = data["environment"]["analysers"]["ruff"]
+    assert ruff.startswith("ruff ")
+    same = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-compare", str(baseline))
+    assert "besides the agent" not in same.stdout.str()
+
+    data["environment"]["analysers"]["ruff"] = "ruff 0.0.1"
+    baseline.write_text(json.dumps(data))
+    write_suite(make_suite(make_case("c1"), make_case("c2", name="Add, edited")))
+    moved = bench(pytester, suite, "--mpm-backend", "reference", "--mpm-compare", str(baseline),
+                  "--mpm-html", "page.html")
+    changes = [f"ruff: ruff 0.0.1 -> {ruff}", "suite mini.json: edited"]
+    moved.stdout.fnmatch_lines(["*py_agent: weighted * over 2 cases*",
+                                "changed since the baseline besides the agent (scores may move "
+                                f"with it): {'; '.join(changes)}"])
+    page = parse_html((pytester.path / "page.html").read_text())
+    found = page.find("div", class_="env-changes").find_all("li")
+    assert [li.text() for li in found] == changes
 
 
 def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester) -> None:

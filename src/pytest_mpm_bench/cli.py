@@ -24,7 +24,6 @@ from typing import Any
 from pytest_mpm_bench import __version__
 from pytest_mpm_bench.report import compare, history
 from pytest_mpm_bench.report.html import write_html
-from pytest_mpm_bench.report.json_report import SCHEMA
 from pytest_mpm_bench.report.summary import case_label
 from pytest_mpm_bench.report.terminal import SHORT, columns, table
 from pytest_mpm_bench.scoring import DIMENSIONS
@@ -168,8 +167,9 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     db = _db(args)
-    before, after = (compare.load_results(source, db) for source in (args.a, args.b))
-    comparison = compare.compare(after, before)
+    before, after = (compare.load_document(source, db) for source in (args.a, args.b))
+    comparison = compare.compare(after["results"], before["results"],
+                                 compare.environment_changes(before, after))
     print(f"{compare.describe(args.b)} compared with {compare.describe(args.a)}")
     print("\n".join(compare.lines(comparison)))
     cases = compare.case_table(comparison)
@@ -190,21 +190,14 @@ def _html_arguments(parser: argparse.ArgumentParser) -> None:
     _db_argument(parser)
 
 
-def _report_document(source: Path | int, db: Path) -> dict[str, Any]:
-    if isinstance(source, Path):
-        return compare.load_report(source)
-    run = history.load_run(db, source)
-    return {"schema": SCHEMA, "created": run.created, "complete": run.status == "complete",
-            "environment": run.environment, "config": run.config, "results": run.results,
-            "summary": run.summary}
-
-
 def _html(args: argparse.Namespace) -> None:
     db = _db(args)
-    report = _report_document(args.report, db)
+    report = compare.load_document(args.report, db)
     comparison = None
     if args.compare is not None:
-        comparison = compare.compare(report["results"], compare.load_results(args.compare, db))
+        baseline = compare.load_document(args.compare, db)
+        comparison = compare.compare(report["results"], baseline["results"],
+                                     compare.environment_changes(baseline, report))
     write_html(report, args.output, comparison)
     print(f"html: {args.output}")
 

@@ -25,6 +25,7 @@ from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
+from pytest_mpm_bench.scoring import analysers
 from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id, peek_language
 
 SELECTED_KEY = pytest.StashKey[frozenset[Path]]()
@@ -123,7 +124,7 @@ def pytest_configure(config: pytest.Config) -> None:
     baseline = None
     if settings.compare is not None:
         try:
-            baseline = compare.load_results(settings.compare, settings.history)
+            baseline = compare.load_document(settings.compare, settings.history)
         except compare.BaselineError as exc:
             raise pytest.UsageError(f"--mpm-compare: {exc}") from None
     if settings.history is not None:
@@ -142,17 +143,23 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile 
     return None
 
 
-def _toolchains(suites: frozenset[Path]) -> dict[str, str | None]:
-    """The version of each language's toolchain the selected suites use."""
+def _versions(suites: frozenset[Path], scoring: str) -> tuple[dict[str, str | None],
+                                                              dict[str, str | None]]:
+    """The version of each language's toolchain the selected suites use, and of each analyser
+    that scores them (v2 only): a tool's new release can move a score as much as the agent.
+    None for what is missing; "" for an analyser found that prints no version."""
     languages = sorted({lang for p in suites if (lang := peek_language(p)) is not None})
-    versions: dict[str, str | None] = {}
+    toolchains: dict[str, str | None] = {}
+    tools: dict[str, str | None] = {}
     for language in languages:
         try:
             executor = executor_for(language)
         except KeyError:
             continue
-        versions[language] = None if executor.missing() else executor.version()
-    return versions
+        toolchains[language] = None if executor.missing() else executor.version()
+        if scoring == "v2":
+            tools.update((a.tool, analysers.version(a)) for a in analysers.for_language(language))
+    return toolchains, tools
 
 
 def _now() -> str:
@@ -163,7 +170,7 @@ class Controller:
     """Controller-side aggregation: from the reports it receives, never from worker state."""
 
     def __init__(self, config: pytest.Config, settings: Settings, suites: frozenset[Path],
-                 baseline: list[dict[str, Any]] | None) -> None:
+                 baseline: dict[str, Any] | None) -> None:
         self.settings = settings
         self.baseline = baseline
         self.comparison: dict[str, Any] | None = None
@@ -174,8 +181,10 @@ class Controller:
         self.record_failed = False
         self.report = None
         self.env: dict[str, Any] = {}
-        if settings.report is not None or settings.history is not None or settings.html is not None:
-            self.env = environment(settings.level, suites, _toolchains(suites), config.rootpath)
+        if any(x is not None for x in (settings.report, settings.history, settings.html,
+                                       baseline)):
+            self.env = environment(settings.level, suites, *_versions(suites, settings.scoring),
+                                   config.rootpath)
         if settings.report is not None or settings.html is not None:
             # The HTML dashboard is built from the same document the JSON report holds.
             self.report = JsonReport(settings.report, self._config_block(), self.env,
@@ -227,7 +236,10 @@ class Controller:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # Runs before the terminal summary prints; the gate can still change the exit status.
         if self.baseline is not None:
-            self.comparison = compare.compare(list(self.results.values()), self.baseline)
+            changes = compare.environment_changes(
+                self.baseline, {"environment": self.env, "config": self._config_block()})
+            self.comparison = compare.compare(list(self.results.values()),
+                                              self.baseline["results"], changes)
             if self.settings.fail_regression is not None:
                 self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression)
                 if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:

@@ -14,7 +14,7 @@ from statistics import fmean
 from typing import Any
 
 from pytest_mpm_bench.report import history
-from pytest_mpm_bench.report.json_report import SCHEMA
+from pytest_mpm_bench.report.json_report import SCHEMA, version_label
 from pytest_mpm_bench.report.summary import case_label
 from pytest_mpm_bench.report.terminal import SHORT, columns
 from pytest_mpm_bench.scoring import DIMENSIONS
@@ -30,18 +30,21 @@ def describe(source: Path | int) -> str:
     return f"history run {source}" if isinstance(source, int) else str(source)
 
 
-def load_results(source: Path | int, history_path: Path | None) -> list[dict[str, Any]]:
-    """The results of a report file, or of run ``source`` in the history at ``history_path``."""
-    if isinstance(source, int):
-        if history_path is None:
-            raise BaselineError(f"{source} names a history run: say which database with "
-                                "--mpm-history PATH (or ini mpm_history)")
-        try:
-            return history.load_run(history_path, source).results
-        except history.HistoryError as exc:
-            raise BaselineError(str(exc)) from None
-    results: list[dict[str, Any]] = load_report(source)["results"]
-    return results
+def load_document(source: Path | int, history_path: Path | None) -> dict[str, Any]:
+    """A report document: the file ``source``, or run ``source`` of the history at
+    ``history_path`` in the same shape."""
+    if isinstance(source, Path):
+        return load_report(source)
+    if history_path is None:
+        raise BaselineError(f"{source} names a history run: say which database with "
+                            "--mpm-history PATH (or ini mpm_history)")
+    try:
+        run = history.load_run(history_path, source)
+    except history.HistoryError as exc:
+        raise BaselineError(str(exc)) from None
+    return {"schema": SCHEMA, "created": run.created, "complete": run.status == "complete",
+            "environment": run.environment, "config": run.config, "results": run.results,
+            "summary": run.summary}
 
 
 def load_report(path: Path) -> dict[str, Any]:
@@ -74,9 +77,35 @@ def _side(result: dict[str, Any]) -> dict[str, Any]:
             "weighted_score": result["weighted_score"], "dimensions": result["dimensions"]}
 
 
-def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> dict[str, Any]:
+def environment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What changed from one report document to another besides the agent: the scorer, the
+    sandbox, a toolchain, an analyser, a suite's content. A delta may come from these too.
+    Only what both documents record is compared (an older report lacks some of it)."""
+    old_env, new_env = before.get("environment") or {}, after.get("environment") or {}
+    old_cfg, new_cfg = before.get("config") or {}, after.get("config") or {}
+    pairs = [("scoring", old_cfg.get("scoring"), new_cfg.get("scoring")),
+             ("weights", old_cfg.get("weights"), new_cfg.get("weights")),
+             ("sandbox", old_env.get("sandbox"), new_env.get("sandbox")),
+             ("pytest-mpm-bench", old_env.get("plugin_version"), new_env.get("plugin_version"))]
+    changes = [f"{name}: {old} -> {new}" for name, old, new in pairs
+               if old is not None and new is not None and old != new]
+    for group in ("toolchains", "analysers"):
+        old, new = old_env.get(group) or {}, new_env.get(group) or {}
+        changes += [f"{name}: {version_label(old[name])} -> {version_label(new[name])}"
+                    for name in sorted(old.keys() & new.keys()) if old[name] != new[name]]
+    # Suites by file name: the same suite is often read from another checkout's path.
+    old_suites, new_suites = ({Path(k).name: v for k, v in (env.get("suites") or {}).items()}
+                              for env in (old_env, new_env))
+    changes += [f"suite {name}: edited" for name in sorted(old_suites.keys() & new_suites.keys())
+                if old_suites[name] != new_suites[name]]
+    return changes
+
+
+def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]],
+            changes: list[str] | None = None) -> dict[str, Any]:
     """Per agent: weighted-score delta with its interval, dimension deltas, case changes, and
-    each shared case's scores before and after (``case_rows``)."""
+    each shared case's scores before and after (``case_rows``); ``changes`` (from
+    :func:`environment_changes`) goes along as ``environment_changes``."""
     before = {_key(r): r for r in baseline}
     paired: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for result in current:
@@ -102,7 +131,7 @@ def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> di
             "case_rows": [{"case": case_label(now), "before": _side(old), "after": _side(now)}
                       for old, now in sorted(pairs, key=lambda pair: _key(pair[1]))],
         }
-    return {"agents": agents}
+    return {"agents": agents, "environment_changes": list(changes or [])}
 
 
 def gate(comparison: dict[str, Any], threshold: float) -> list[str]:
@@ -133,7 +162,11 @@ def lines(comparison: dict[str, Any]) -> list[str]:
             out.append("  regressed (passed before): " + ", ".join(row["regressed"]))
         if row["fixed"]:
             out.append("  fixed (failed before): " + ", ".join(row["fixed"]))
-    return out or ["no case in common with the baseline"]
+    out = out or ["no case in common with the baseline"]
+    if comparison.get("environment_changes"):
+        out.append("changed since the baseline besides the agent (scores may move with it): "
+                   + "; ".join(comparison["environment_changes"]))
+    return out
 
 
 def case_table(comparison: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench.report.failure import STDERR_LINES, first_failing_test, shows_actual
-from pytest_mpm_bench.report.json_report import write_atomically
+from pytest_mpm_bench.report.json_report import version_label, write_atomically
 from pytest_mpm_bench.report.terminal import dimension_order
 from pytest_mpm_bench.scoring import DIMENSIONS
 
@@ -276,12 +276,23 @@ def _interval_plot(rows: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _environment_changes(comparison: dict[str, Any]) -> str:
+    changes = comparison.get("environment_changes") or []
+    if not changes:
+        return ""
+    items = "".join(f"<li>{_e(change)}</li>" for change in changes)
+    return ('<div class="env-changes"><p class="bad">Changed since the baseline besides the '
+            f'agent (scores may move with it):</p><ul>{items}</ul></div>')
+
+
 def _comparison(comparison: dict[str, Any]) -> str:
     rows = comparison.get("agents", {})
     if not rows:
         return ('<section id="comparison"><h2>Comparison with the baseline</h2>'
-                "<p>No case in common with the baseline.</p></section>")
+                f"<p>No case in common with the baseline.</p>{_environment_changes(comparison)}"
+                "</section>")
     out = ['<section id="comparison"><h2>Comparison with the baseline</h2>',
+           _environment_changes(comparison),
            '<p class="note">Mean change of the weighted score over the cases both runs share, '
            "with a 95% percentile-bootstrap interval (paired by case and sample).</p>",
            _interval_plot(rows)]
@@ -516,8 +527,8 @@ def _run_details(report: dict[str, Any]) -> str:
          if "agent_timeout" in config else None),
         ("agent command", config.get("agent_cmd")),
         ("limits", ", ".join(_limit(k, v) for k, v in config.get("limits", {}).items())),
-        ("toolchains", ", ".join(f"{k}: {v or 'missing'}"
-                                 for k, v in env.get("toolchains", {}).items())),
+        *((group, ", ".join(f"{k}: {version_label(v)}" for k, v in env.get(group, {}).items()))
+          for group in ("toolchains", "analysers")),
         ("suites sha256", env.get("suites_sha256")),
         *((f"suite {name}", digest) for name, digest in env.get("suites", {}).items()),
     ]

@@ -33,15 +33,22 @@ def _git_commit(root: Path) -> str | None:
 
 
 def environment(level: str, suites: Iterable[Path], toolchains: dict[str, str | None],
-                root: Path) -> dict[str, Any]:
+                analysers: dict[str, str | None], root: Path) -> dict[str, Any]:
     """What a later reader needs to reproduce the run."""
     digests = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(suites)}
     return {"plugin_version": __version__, "python": platform.python_version(),
             "os": platform.platform(), "sandbox": level, "toolchains": toolchains,
+            "analysers": analysers,
             "suites": digests,
             "suites_sha256": hashlib.sha256(json.dumps(digests, sort_keys=True).encode())
             .hexdigest(),
             "git_commit": _git_commit(root)}
+
+
+def version_label(version: str | None) -> str:
+    """A tool's version as the environment records it, for people: None is a missing tool,
+    "" one found that prints no version."""
+    return "missing" if version is None else version or "found"
 
 
 def write_atomically(path: Path, text: str) -> None:
