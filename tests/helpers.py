@@ -1,7 +1,9 @@
-"""Helpers shared by the project's tests: paths and small suites."""
+"""Helpers shared by the project's tests: paths, small suites and the executor tests' runs."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +11,11 @@ from typing import Any
 
 import pytest
 
+from pytest_mpm_bench import sandbox
+from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.report import history
+from pytest_mpm_bench.suite import Case, TestCase
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -69,6 +75,75 @@ def replies(tmp_path: Path, **by_case: str) -> Path:
     for case_id, code in by_case.items():
         (root / "py_agent" / f"{case_id}.md").write_text(f"Answer:\n```python\n{code}```\n")
     return root
+
+
+def sandbox_level() -> str:
+    """The level ``auto`` resolves to here, or "none" where no sandbox works (the executor
+    tests still run, and skip only the checks that need isolation)."""
+    try:
+        return sandbox.resolve_level("auto")
+    except sandbox.SandboxUnavailable:
+        return "none"
+
+
+def executor_case(language: str, agent_id: str, tests: list[dict[str, Any]], entry_point: str,
+                  kind: str) -> Case:
+    """A case around ``tests`` (dicts in the suite's form: args, calls or code, and expected),
+    so an executor test needs no suite file."""
+    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
+                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
+                           False, t.get("compare", "exact"))
+                  for i, t in enumerate(tests))
+    return Case(id=f"{language}_t", name="t", agent_id=agent_id, language=language,
+                difficulty="easy", category="t", description="", signature="",
+                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
+
+
+def run_solution(executor: Executor, agent_id: str, solution: str, tests: list[dict[str, Any]],
+                 entry_point: str = "add", kind: str = "function", wall: float = 10.0,
+                 output: int = 1 << 20, level: str | None = None) -> CaseOutcome:
+    """``solution`` run by ``executor`` against ``tests`` through ``execution.execute``, as a
+    session would, under ``wall`` seconds and ``output`` bytes; ``level`` None resolves
+    ``auto`` (see :func:`sandbox_level`) for this run."""
+    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
+    case = executor_case(executor.language, agent_id, tests, entry_point, kind)
+    return execute(case, solution, executor, ExecSettings(limits, level or sandbox_level()))
+
+
+def survives(pid: int) -> bool:
+    """Whether ``sleep 30`` still runs as ``pid`` a second after the run (SIGKILL is async)."""
+    for _ in range(20):
+        try:  # gone, a zombie, or the pid already reused by another program
+            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
+                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
+        except OSError:
+            alive = False
+        if not alive:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def reference_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, suite_name: str,
+                  agent: str, *args: str) -> pytest.RunResult:
+    """A session of ``agent`` on the shipped lightweight suite ``suite_name`` with the
+    reference backend, in a subprocess that imports this checkout's package."""
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
+                       + os.environ.get("PYTHONPATH", ""))
+    suite = pytester.path / suite_name  # a copy: the repo's conftest stays out of it
+    suite.write_text((REPO / "benchmarks" / "lightweight" / suite_name).read_text())
+    return pytester.runpytest_subprocess(
+        "--mpm-agent", agent, "--mpm-suite", str(suite), "--mpm-backend", "reference", *args,
+        "-p", "no:cacheprovider")
+
+
+def node_reference_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                       suite_name: str, agent: str) -> pytest.RunResult:
+    """:func:`reference_run` for a Node suite: with the repo's node_modules, and v1 scoring,
+    so there are no performance re-runs and the check stays fast (the suites' performance
+    inputs are exercised by the v2 benchmark run)."""
+    monkeypatch.setenv("MPM_NODE_MODULES", str(REPO / "node_modules"))
+    return reference_run(pytester, monkeypatch, suite_name, agent, "--mpm-scoring", "v1")
 
 
 class Node:

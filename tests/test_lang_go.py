@@ -6,41 +6,27 @@ Builds go through the shared build cache (and Go's own GOCACHE), so re-runs are 
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
+from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.languages.compiled import cache_root
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import reference_run, run_solution, survives
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("go")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
 
 
-def make_case(tests: list[dict[str, Any]], entry_point: str = "Add",
-              kind: str = "function") -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="go_t", name="t", agent_id="golang_engineer", language="go",
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
 def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "Add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
-                   ExecSettings(limits, "none"))
+        kind: str = "function", **limits: Any) -> CaseOutcome:
+    """A run with no sandbox, ``Add`` the default entry point (Go exports it: capitalised)."""
+    return run_solution(EXECUTOR, "golang_engineer", solution, tests, entry_point, kind,
+                        level="none", **limits)
 
 
 ADD = "package main\n\nfunc Add(a, b int) int { return a + b }\n"
@@ -137,20 +123,6 @@ def test_build_is_cached_and_prepare_builds_when_spec_is_known(tmp_path: Path) -
     assert outcome.compile_error and "solution.go" in outcome.compile_error
 
 
-def survives(pid: int) -> bool:
-    """Whether ``sleep 30`` still runs as ``pid`` a second after the run (SIGKILL is async)."""
-    for _ in range(20):
-        try:  # gone, a zombie, or the pid already reused by another program
-            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
-                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
-        except OSError:
-            alive = False
-        if not alive:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 # -- hostile twins ------------------------------------------------------------------------
 
 def test_exit_zero_in_init_is_not_a_pass() -> None:
@@ -218,11 +190,5 @@ def test_rigged_marshaller_is_compared_as_data() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    suite = pytester.path / "golang_mini.json"  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / "golang_mini.json").read_text())
-    result = pytester.runpytest_subprocess(
-        "--mpm-agent", "golang_engineer", "--mpm-suite", str(suite),
-        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result = reference_run(pytester, monkeypatch, "golang_mini.json", "golang_engineer")
     result.assert_outcomes(passed=12)

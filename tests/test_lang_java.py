@@ -6,39 +6,20 @@ Builds go through the shared build cache, so re-runs skip javac.
 from __future__ import annotations
 
 import json
-import os
-import time
-from pathlib import Path
-from typing import Any
+from functools import partial
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import reference_run, run_solution, survives
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("java")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
 
 
-def make_case(tests: list[dict[str, Any]], entry_point: str, kind: str) -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="java_t", name="t", agent_id="java_engineer", language="java",
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
-                   ExecSettings(limits, "none"))
+run = partial(run_solution, EXECUTOR, "java_engineer", level="none")
 
 
 def solution(body: str) -> str:
@@ -102,20 +83,6 @@ def test_build_is_cached() -> None:
     assert again.cached and again.directory == first.directory
 
 
-def survives(pid: int) -> bool:
-    """Whether ``sleep 30`` still runs as ``pid`` a second after the run (SIGKILL is async)."""
-    for _ in range(20):
-        try:  # gone, a zombie, or the pid already reused by another program
-            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
-                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
-        except OSError:
-            alive = False
-        if not alive:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 # -- hostile twins ------------------------------------------------------------------------
 
 def test_exit_zero_in_static_init_is_not_a_pass() -> None:
@@ -160,11 +127,5 @@ def test_spawned_child_does_not_survive() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    suite = pytester.path / "java_mini.json"  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / "java_mini.json").read_text())
-    result = pytester.runpytest_subprocess(
-        "--mpm-agent", "java_engineer", "--mpm-suite", str(suite),
-        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result = reference_run(pytester, monkeypatch, "java_mini.json", "java_engineer")
     result.assert_outcomes(passed=12)

@@ -3,53 +3,21 @@ end to end (the javascript_engineer suite with the reference backend)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-import time
-from pathlib import Path
-from typing import Any
+from functools import partial
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import node_reference_run, run_solution, sandbox_level, survives
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("javascript")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
-
-
-def sandbox_level() -> str:
-    try:
-        return sandbox.resolve_level("auto")
-    except sandbox.SandboxUnavailable:
-        return "none"
-
-
-LEVEL = sandbox_level()
-
-
-def make_case(tests: list[dict[str, Any]], entry_point: str = "add", kind: str = "function",
-              language: str = "javascript") -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="js_t", name="t", agent_id="javascript_engineer", language=language,
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20,
-        language: str = "javascript", level: str = LEVEL) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind, language), solution,
-                   executor_for(language), ExecSettings(limits, level))
+LEVEL = sandbox_level()  # resolved once: some checks below skip or relax by it
+run = partial(run_solution, EXECUTOR, "javascript_engineer", level=LEVEL)
 
 
 ADD_TESTS = [{"args": [1, 2], "expected": 3}, {"args": [-4, 4], "expected": 0}]
@@ -220,20 +188,6 @@ def test_huge_output() -> None:
     assert outcome.status == statuses.OUTPUT_EXCEEDED
 
 
-def survives(pid: int) -> bool:
-    """Whether ``sleep 30`` still runs as ``pid`` a second after the run."""
-    for _ in range(20):
-        try:
-            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
-                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
-        except OSError:
-            alive = False
-        if not alive:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_spawned_child_does_not_survive() -> None:
     source = ("import { spawn } from 'node:child_process';\n"
               "export function add(a, b) {\n"
@@ -306,21 +260,8 @@ def test_forged_records_do_not_pass() -> None:
 
 # -- end to end ---------------------------------------------------------------------------
 
-def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, name: str,
-              agent: str) -> pytest.RunResult:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    monkeypatch.setenv("MPM_NODE_MODULES", str(REPO / "node_modules"))
-    suite = pytester.path / name  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / name).read_text())
-    # v1 scoring: no performance re-runs, so the end-to-end check stays fast (the suites'
-    # performance inputs are exercised by the v2 benchmark run).
-    return pytester.runpytest_subprocess(
-        "--mpm-agent", agent, "--mpm-suite", str(suite), "--mpm-backend", "reference",
-        "--mpm-scoring", "v1", "-p", "no:cacheprovider")
-
-
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    result = run_suite(pytester, monkeypatch, "javascript_mini.json", "javascript_engineer")
+    result = node_reference_run(pytester, monkeypatch, "javascript_mini.json",
+                                "javascript_engineer")
     result.assert_outcomes(passed=12)

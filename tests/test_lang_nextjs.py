@@ -4,16 +4,19 @@ server actions and components rendered with react-dom/server, all on plain Node.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from tests.test_lang_javascript import LEVEL, run_suite
-from tests.test_lang_javascript import run as run_any
+from tests.helpers import node_reference_run, run_solution, sandbox_level
 
 EXECUTOR = executor_for("typescript")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
+LEVEL = sandbox_level()
+run = partial(run_solution, EXECUTOR, "nextjs_engineer", level=LEVEL)
 
 
 def test_redirect_stream_and_form_data() -> None:
@@ -33,7 +36,7 @@ def test_redirect_stream_and_form_data() -> None:
     tests = [{"code": post.replace("{fill}", "form.append('go', '1');"),
               "expected": [303, "http://h/done", None]},
              {"code": post.replace("{fill}", ""), "expected": [200, "stream", "ab"]}]
-    outcome = run_any(source, tests, "handle", language="typescript")
+    outcome = run(source, tests, "handle")
     assert outcome.status == statuses.PASSED, outcome.tests
 
 
@@ -46,20 +49,19 @@ def test_async_server_component_renders() -> None:
                       "const params = Promise.resolve({ id: '7' });\n"
                       "return renderToStaticMarkup(await Page({ params }));",
               "expected": '<h1 title="7">Item 7</h1>'}]
-    outcome = run_any(source, tests, "Page", language="typescript")
+    outcome = run(source, tests, "Page")
     assert outcome.status == statuses.PASSED, outcome
 
 
 def test_next_imports_are_a_compile_error() -> None:
     source = ("import { NextResponse } from 'next/server';\n"
               "export function GET(): Response { return NextResponse.json({}); }\n")
-    outcome = run_any(source, [{"code": "return 1;", "expected": 1}], "GET",
-                      language="typescript")
+    outcome = run(source, [{"code": "return 1;", "expected": 1}], "GET")
     assert outcome.status == statuses.COMPILE_ERROR
     assert "next/server" in outcome.message
 
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    result = run_suite(pytester, monkeypatch, "nextjs_mini.json", "nextjs_engineer")
+    result = node_reference_run(pytester, monkeypatch, "nextjs_mini.json", "nextjs_engineer")
     result.assert_outcomes(passed=12)

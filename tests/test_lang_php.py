@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.languages.php import normalise
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import reference_run, run_solution
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("php")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
 
 
-def level() -> str:
-    try:
-        return sandbox.resolve_level("auto")
-    except sandbox.SandboxUnavailable:
-        return "none"
-
-
-def make_case(tests: list[dict[str, Any]], entry_point: str = "add",
-              kind: str = "function") -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="php_t", name="t", agent_id="php_engineer", language="php",
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
-                   ExecSettings(limits, level()))
+run = partial(run_solution, EXECUTOR, "php_engineer")
 
 
 ADD = "<?php\n\nfunction add($a, $b)\n{\n    return $a + $b;\n}\n"
@@ -254,11 +229,5 @@ def test_rigged_json_serialize_cannot_see_expected_values() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    suite = pytester.path / "php_mini.json"  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / "php_mini.json").read_text())
-    result = pytester.runpytest_subprocess(
-        "--mpm-agent", "php_engineer", "--mpm-suite", str(suite),
-        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result = reference_run(pytester, monkeypatch, "php_mini.json", "php_engineer")
     result.assert_outcomes(passed=12)

@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import time
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import reference_run, run_solution, survives
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("ruby")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
 
 
-def level() -> str:
-    try:
-        return sandbox.resolve_level("auto")
-    except sandbox.SandboxUnavailable:
-        return "none"
-
-
-def make_case(tests: list[dict[str, Any]], entry_point: str = "add",
-              kind: str = "function") -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="ruby_t", name="t", agent_id="ruby_engineer", language="ruby",
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20,
-        sandbox_level: str | None = None) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
-                   ExecSettings(limits, sandbox_level or level()))
+run = partial(run_solution, EXECUTOR, "ruby_engineer")
 
 
 ADD = "def add(a, b)\n  a + b\nend\n"
@@ -226,24 +199,10 @@ def test_process_creation_is_refused(spawn: str) -> None:
     assert "process creation is disabled" in str(outcome.tests[0].error)
 
 
-def survives(pid: int) -> bool:
-    """Whether ``sleep 30`` still runs as ``pid`` a second after the run."""
-    for _ in range(20):
-        try:
-            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
-                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
-        except OSError:
-            alive = False
-        if not alive:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_child_through_a_pipe_open_does_not_survive() -> None:
     # Kernel#open("|cmd") still starts a process: the sandbox must end it with the run.
     source = "def add(a, b)\n  io = open('|exec sleep 30')\n  io.pid\nend\n"
-    outcome = run(source, ADD_TESTS[:1], sandbox_level="none")
+    outcome = run(source, ADD_TESTS[:1], level="none")
     pid = outcome.tests[0].actual
     assert not outcome.passed
     assert isinstance(pid, int) and pid > 0
@@ -254,11 +213,5 @@ def test_child_through_a_pipe_open_does_not_survive() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    suite = pytester.path / "ruby_mini.json"  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / "ruby_mini.json").read_text())
-    result = pytester.runpytest_subprocess(
-        "--mpm-agent", "ruby_engineer", "--mpm-suite", str(suite),
-        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result = reference_run(pytester, monkeypatch, "ruby_mini.json", "ruby_engineer")
     result.assert_outcomes(passed=12)

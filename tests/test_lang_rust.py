@@ -7,39 +7,20 @@ Builds go through the shared build cache, so re-runs skip rustc.
 from __future__ import annotations
 
 import json
-import os
-import time
-from pathlib import Path
-from typing import Any
+from functools import partial
 
 import pytest
 
-from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
+from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from pytest_mpm_bench.suite import Case, TestCase
+from tests.helpers import reference_run, run_solution, survives
 
-REPO = Path(__file__).resolve().parents[1]
 EXECUTOR = executor_for("rust")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
 
 
-def make_case(tests: list[dict[str, Any]], entry_point: str, kind: str) -> Case:
-    cases = tuple(TestCase(i, next(k for k in ("args", "calls", "code") if k in t),
-                           t.get("args", t.get("calls", t.get("code"))), t["expected"],
-                           False, t.get("compare", "exact"))
-                  for i, t in enumerate(tests))
-    return Case(id="rust_t", name="t", agent_id="rust_engineer", language="rust",
-                difficulty="easy", category="t", description="", signature="",
-                entry_point=entry_point, kind=kind, test_cases=cases, source="test")
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
-    limits = sandbox.Limits(wall_seconds=wall, cpu_seconds=wall, output_bytes=output)
-    return execute(make_case(tests, entry_point, kind), solution, EXECUTOR,
-                   ExecSettings(limits, "none"))
+run = partial(run_solution, EXECUTOR, "rust_engineer", level="none")
 
 
 ADD = "pub fn add(a: i64, b: i64) -> i64 {\n    a + b\n}\n"
@@ -94,20 +75,6 @@ def test_build_is_cached() -> None:
     assert again.cached and again.directory == first.directory
 
 
-def survives(pid: int) -> bool:
-    """Whether ``sleep 30`` still runs as ``pid`` a second after the run (SIGKILL is async)."""
-    for _ in range(20):
-        try:  # gone, a zombie, or the pid already reused by another program
-            alive = Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" and Path(
-                f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x0030\x00"
-        except OSError:
-            alive = False
-        if not alive:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 # -- hostile twins ------------------------------------------------------------------------
 
 def test_exit_zero_and_huge_output_and_child_process() -> None:
@@ -141,11 +108,5 @@ def test_rigged_partial_eq_and_allocation_bomb() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO / "src") + os.pathsep
-                       + os.environ.get("PYTHONPATH", ""))
-    suite = pytester.path / "rust_mini.json"  # a copy: the repo's conftest stays out of it
-    suite.write_text((REPO / "benchmarks" / "lightweight" / "rust_mini.json").read_text())
-    result = pytester.runpytest_subprocess(
-        "--mpm-agent", "rust_engineer", "--mpm-suite", str(suite),
-        "--mpm-backend", "reference", "-p", "no:cacheprovider")
+    result = reference_run(pytester, monkeypatch, "rust_mini.json", "rust_engineer")
     result.assert_outcomes(passed=12)

@@ -4,27 +4,22 @@ hostile twins, and the typescript_engineer and nextjs_engineer suites end to end
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
-from tests.test_lang_javascript import LEVEL, run_suite
-from tests.test_lang_javascript import run as run_any
+from tests.helpers import node_reference_run, run_solution, sandbox_level
 
 EXECUTOR = executor_for("typescript")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
                                 reason=str(EXECUTOR.missing()))
+LEVEL = sandbox_level()
+run = partial(run_solution, EXECUTOR, "typescript_engineer", level=LEVEL)
 ADD = "export function add(a: number, b: number): number {\n  return a + b;\n}\n"
 ADD_TESTS = [{"args": [1, 2], "expected": 3}, {"args": [-4, 4], "expected": 0}]
-
-
-def run(solution: str, tests: list[dict[str, Any]], entry_point: str = "add",
-        kind: str = "function", wall: float = 10.0, output: int = 1 << 20) -> CaseOutcome:
-    return run_any(solution, tests, entry_point, kind, wall, output, language="typescript")
 
 
 def test_pass_declared_and_exported() -> None:
@@ -172,5 +167,6 @@ def test_child_process_is_not_a_pass() -> None:
 
 def test_reference_solutions_pass(pytester: pytest.Pytester,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    result = run_suite(pytester, monkeypatch, "typescript_mini.json", "typescript_engineer")
+    result = node_reference_run(pytester, monkeypatch, "typescript_mini.json",
+                                "typescript_engineer")
     result.assert_outcomes(passed=12)
