@@ -43,7 +43,7 @@ def case(write_suite) -> Case:  # type: ignore[no-untyped-def]
         "dedupe", signature="def dedupe(items: list[int]) -> list[int]:", entry_point="dedupe",
         test_cases=[{"args": [[1, 2, 1]], "expected": [1, 2]}, {"args": [[]], "expected": []},
                     {"args": [[3, 3, 3, 2]], "expected": [3, 2], "hidden": True}],
-        performance={"args": [{"$random_ints": {"n": 8000, "lo": 0, "hi": 10**9, "seed": 1}}]},
+        performance={"args": [{"$random_ints": {"n": 16000, "lo": 0, "hi": 10**9, "seed": 1}}]},
         time_complexity="O(n)",
         reference_solution="def dedupe(items):\n    return list(dict.fromkeys(items))\n")
     return load_suite(write_suite(make_suite(spec)), known_languages()).cases[0]

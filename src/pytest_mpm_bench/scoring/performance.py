@@ -25,7 +25,9 @@ from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.suite import Case
 
 REPEATS = 3
-FLOOR = 0.002  # seconds: below this, CPU accounting is noise
+# Seconds beyond start-up below which two solutions tie: start-ups of one program spread by
+# 5-10 ms on a loaded 2-core machine (Python: 53-61 ms), so a 2 ms and a 6 ms run can swap.
+FLOOR = 0.01
 THRESHOLDS = ((0.5, 9.5), (1.0, 8.5), (2.0, 6.5), (5.0, 4.0))
 NOISE = 1.2  # run-to-run spread of min-of-3 CPU times seen on a busy 2-core machine
 # Hardware instruction counters (`perf stat -e instructions`) would be steadier than CPU time,
