@@ -27,7 +27,6 @@ TAIL = 2000
 class ExecSettings:
     limits: sandbox.Limits
     level: str
-    slot: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
         if build.compile_error is not None:
             return build, None
         result = sandbox.run(executor.command(workdir), workdir=workdir, limits=settings.limits,
-                             level=settings.level, ro_binds=executor.ro_binds(),
-                             slot=settings.slot)
+                             level=settings.level, ro_binds=executor.ro_binds())
         return build, result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -35,7 +35,6 @@ class Skip(Exception):
 class Run:
     settings: Settings
     backend: Backend
-    slot: int = 0
     session: str = "serial"  # shared by the xdist workers of one session
     extra_dimensions: Callable[..., list[list[dict[str, Any]]]] | None = None
 
@@ -114,7 +113,7 @@ def _judge(run: Run, case: Case, executor: Executor, number: int, reply: AgentRe
     limits = run.settings.limits
     if case.timeout:
         limits = dataclasses.replace(limits, wall_seconds=case.timeout)
-    outcome = execute(case, solution, executor, ExecSettings(limits, run.settings.level, run.slot))
+    outcome = execute(case, solution, executor, ExecSettings(limits, run.settings.level))
     return Try(number, reply, cached, attempts, outcome.status, outcome.message, solution, outcome)
 
 
@@ -157,7 +156,7 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         dimensions = v1.score(outcome, solution or "", case.language, case.difficulty)
     else:
         dimensions, evidence = v2.score(case, solution or "", outcome, executor,
-                                        ExecSettings(settings.limits, settings.level, run.slot),
+                                        ExecSettings(settings.limits, settings.level),
                                         ReferenceTimes(run.session))
     weights = settings.weights
     if outcome is not None and run.extra_dimensions is not None:

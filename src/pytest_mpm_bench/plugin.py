@@ -51,14 +51,6 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return None
 
 
-def _worker_slot(config: pytest.Config) -> int:
-    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
-    if workerinput is None:
-        return 0
-    digits = "".join(ch for ch in str(workerinput.get("workerid", "")) if ch.isdigit())
-    return int(digits) + 1 if digits else 1
-
-
 def _select_suites(settings: Settings) -> frozenset[Path]:
     """Suite files of the requested agents; unreadable files too, so their error shows."""
     for path in settings.suite_paths:
@@ -114,7 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SELECTED_KEY] = _select_suites(settings)
     workerinput = getattr(config, "workerinput", None)
     session = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
-    config.stash[RUN_KEY] = Run(settings, backend, _worker_slot(config), session,
+    config.stash[RUN_KEY] = Run(settings, backend, session,
                                 config.hook.pytest_mpm_bench_dimensions)
     _point_collection_at_suites(config, settings)
     if settings.fail_regression is not None and settings.compare is None:

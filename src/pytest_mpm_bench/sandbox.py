@@ -327,12 +327,9 @@ def _preexec(limits: Limits, channel_fd: int, cgroups: _Cgroups, uid: int | None
 
 
 def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
-        ro_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None,
-        slot: int = 0) -> RunResult:
-    """Run ``argv`` in ``workdir`` at ``level`` and return what it left on its streams.
-
-    ``slot`` is accepted for callers that number their workers; uids are leased per run.
-    """
+        ro_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None) -> RunResult:
+    """Run ``argv`` in ``workdir`` at ``level`` and return what it left on its streams, as a uid
+    leased for this run alone."""
     with _leased_uid() as uid:
         return _run(argv, workdir, limits, level, ro_binds, env, uid)
 

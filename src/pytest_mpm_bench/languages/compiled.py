@@ -11,10 +11,8 @@ The compilers run outside the sandbox, as invoked here they execute no solution 
 no build scripts, no annotation processors), in a scrubbed environment. The artifact is copied
 into the run's work dir (the sandbox shows only the work dir), where ``sandbox.run`` starts it.
 
-Where the build happens: it needs the case's entry point and snippets (``input.json``), which
-the core writes after ``prepare``. So ``prepare`` builds when ``input.json`` is already there,
-and otherwise ``command`` builds; a compile error then reaches the parent as the driver
-protocol's ``compile_error`` record.
+The build happens in ``prepare``: it needs the case's entry point and snippets, which the core
+writes to ``input.json`` in the work dir before it calls ``prepare``.
 """
 
 from __future__ import annotations
@@ -33,8 +31,6 @@ from typing import Any, ClassVar
 from pytest_mpm_bench.languages.base import BuildOutcome, Executor
 
 DIAGNOSTIC_LINES = 30
-ERROR_FILE = "mpm_compile_error.jsonl"
-BUILT_MARK = ".mpm_built"
 
 
 def cache_root() -> Path:
@@ -85,10 +81,6 @@ class CompiledExecutor(Executor):
     def screen(self, solution: str) -> str | None:
         """Why the source may not be compiled at all (e.g. it reads files at compile time)."""
         return None
-
-    def run_argv(self, workdir: Path) -> list[str]:
-        """The argv that runs the built program inside ``workdir``."""
-        raise NotImplementedError
 
     def toolchain_version(self) -> str | None:
         raise NotImplementedError
@@ -168,11 +160,10 @@ class CompiledExecutor(Executor):
                 raise
         return Build(key, entry, None, time.monotonic() - started, False)
 
-    def _build_into(self, workdir: Path) -> BuildOutcome:
-        solution = (workdir / self.source_name).read_text(encoding="utf-8")
+    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
+        (workdir / self.source_name).write_text(solution, encoding="utf-8")
         spec = json.loads((workdir / "input.json").read_text(encoding="utf-8"))
         built = self.build(solution, spec)
-        (workdir / BUILT_MARK).write_text("", encoding="utf-8")
         if built.directory is None:
             return BuildOutcome(compile_error=built.error or "build failed",
                                 seconds=built.seconds, cached=built.cached)
@@ -183,18 +174,3 @@ class CompiledExecutor(Executor):
             else:
                 shutil.copy2(path, target)  # a copy: the run must not be able to alter the cache
         return BuildOutcome(seconds=built.seconds, cached=built.cached)
-
-    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
-        (workdir / self.source_name).write_text(solution, encoding="utf-8")
-        if (workdir / "input.json").is_file():
-            return self._build_into(workdir)
-        return BuildOutcome()
-
-    def command(self, workdir: Path) -> list[str]:
-        if not (workdir / BUILT_MARK).exists():
-            outcome = self._build_into(workdir)
-            if outcome.compile_error is not None:
-                record = {"type": "compile_error", "message": outcome.compile_error}
-                (workdir / ERROR_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
-                return ["/bin/sh", "-c", f"exec cat {ERROR_FILE} >&3"]
-        return self.run_argv(workdir)

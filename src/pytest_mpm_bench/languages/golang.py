@@ -126,5 +126,5 @@ class GoExecutor(CompiledExecutor):
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
         return [go_binary() or "go", "build", "-trimpath", "-o", str(outdir / PROGRAM), "."]
 
-    def run_argv(self, workdir: Path) -> list[str]:
+    def command(self, workdir: Path) -> list[str]:
         return [str(workdir / PROGRAM)]

@@ -97,6 +97,6 @@ class JavaExecutor(CompiledExecutor):
                 "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", "-proc:none", "-encoding", "UTF-8",
                 "-nowarn", "-Xmaxerrs", "20", "-d", str(outdir), *sources]
 
-    def run_argv(self, workdir: Path) -> list[str]:
+    def command(self, workdir: Path) -> list[str]:
         return [java_home_bin("java") or "java", *JVM_FLAGS,
                 "--add-opens=java.base/java.io=ALL-UNNAMED", "-cp", str(workdir), "MpmDriver"]

@@ -153,7 +153,7 @@ class NodeExecutor(CompiledExecutor):
             link.symlink_to(node_modules(), target_is_directory=True)
         return outcome
 
-    def run_argv(self, workdir: Path) -> list[str]:
+    def command(self, workdir: Path) -> list[str]:
         return [node_binary() or "node", "--no-warnings", str(workdir / self.driver_name)]
 
     def ro_binds(self) -> list[Path]:

@@ -263,6 +263,6 @@ class RustExecutor(CompiledExecutor):
                 "-C", "debuginfo=0", "-C", "panic=unwind", "-A", "warnings",
                 "--crate-name", "solution", "-o", str(outdir / PROGRAM), "main.rs"]
 
-    def run_argv(self, workdir: Path) -> list[str]:
+    def command(self, workdir: Path) -> list[str]:
         return [str(workdir / PROGRAM)]
 
