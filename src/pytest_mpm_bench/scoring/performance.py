@@ -74,25 +74,28 @@ def _one(executor: Executor, source: str, spec: dict[str, Any],
     return raw.cpu_seconds, ""
 
 
-def _best(executor: Executor, source: str, spec: dict[str, Any],
-          settings: ExecSettings) -> tuple[float | None, str]:
-    times = []
+def _interleaved(executor: Executor, source: str, specs: list[dict[str, Any]],
+                 settings: ExecSettings) -> tuple[list[float] | None, str]:
+    """The least CPU time of each spec over ``REPEATS`` rounds. The specs take turns within a
+    round, so a change of load on the machine hits them alike (their difference is the
+    figure that matters)."""
+    best = [math.inf] * len(specs)
     for _ in range(REPEATS):
-        seconds, problem = _one(executor, source, spec, settings)
-        if seconds is None:
-            return None, problem
-        times.append(seconds)
-    return min(times), ""
+        for i, spec in enumerate(specs):
+            seconds, problem = _one(executor, source, spec, settings)
+            if seconds is None:
+                return None, problem
+            best[i] = min(best[i], seconds)
+    return best, ""
 
 
 def measure(case: Case, source: str, executor: Executor, settings: ExecSettings) -> Measurement:
     """CPU seconds the solution spends on the performance input (start-up subtracted)."""
-    base, problem = _best(executor, source, _spec(case, []), settings)
-    if base is None:
+    times, problem = _interleaved(
+        executor, source, [_spec(case, []), _spec(case, workload(case))], settings)
+    if times is None:
         return Measurement(None, problem)
-    full, problem = _best(executor, source, _spec(case, workload(case)), settings)
-    if full is None:
-        return Measurement(None, problem)
+    base, full = times
     return Measurement(max(FLOOR, full - base), startup_seconds=base)
 
 
@@ -105,21 +108,17 @@ def growth(case: Case, source: str, executor: Executor, settings: ExecSettings,
         return None
     evidence: dict[str, Any] = {"tool": "growth", "size_ratio": GROWTH_FACTOR,
                                 "declared": case.time_complexity or None}
-    # Small and full runs alternate, so a change of load on the machine hits both sizes alike.
-    specs = (_spec(case, workload(case, 1 / GROWTH_FACTOR)), _spec(case, workload(case)))
-    smalls: list[float] = []
-    fulls = [full.cpu_seconds + full.startup_seconds]
-    for _ in range(REPEATS):
-        for spec, times in zip(specs, (smalls, fulls), strict=True):
-            seconds, problem = _one(executor, source, spec, settings)
-            if seconds is None:
-                return {**evidence, "message": f"not measured: {problem}"}
-            times.append(seconds)
-    small = min(smalls) - full.startup_seconds
+    times, problem = _interleaved(
+        executor, source,
+        [_spec(case, workload(case, 1 / GROWTH_FACTOR)), _spec(case, workload(case))], settings)
+    if times is None:
+        return {**evidence, "message": f"not measured: {problem}"}
+    small = times[0] - full.startup_seconds
     if small < GROWTH_FLOOR:
         return {**evidence, "message": f"not measured: the smaller input takes under "
                                        f"{GROWTH_FLOOR * 1000:g} ms of CPU time"}
-    large = max(FLOOR, min(fulls) - full.startup_seconds)
+    large = max(FLOOR, min(times[1], full.cpu_seconds + full.startup_seconds)
+                - full.startup_seconds)
     exponent = round(math.log(large / small) / math.log(GROWTH_FACTOR), 2)
     evidence["exponent"] = exponent
     declared = declared_exponent(case.time_complexity)
