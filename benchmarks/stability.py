@@ -34,6 +34,10 @@ def main(extra: list[str]) -> None:
     for case in cases:
         flag = "" if case in same else "   <- differs"
         print(f"{case:<40} {runs[0][case]:>5} {runs[1][case]:>5} {runs[2][case]:>5}{flag}")
+    agents = sorted({c.split("/")[0] for c in cases})
+    for agent in agents:
+        mine = [c for c in cases if c.startswith(f"{agent}/")]
+        print(f"{agent:<24} {sum(c in same for c in mine)}/{len(mine)}")
     share = len(same) / len(cases) if cases else 0.0
     print(f"same performance score in all three runs: {len(same)}/{len(cases)} = {share:.0%}")
 
