@@ -16,19 +16,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(extra: list[str], report: Path, workers: list[str]) -> dict[str, float]:
+def run(extra: list[str], report: Path,
+        workers: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Each case's performance score, and its CPU-time ratio to the reference."""
     subprocess.run([sys.executable, "-m", "pytest", "--mpm-backend", "reference", "-q",
                     "-p", "no:cacheprovider", "--mpm-report", str(report), *workers, *extra],
                    cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     results = json.loads(report.read_text())["results"]
-    return {f"{r['agent']}/{r['test_id']}": r["dimensions"]["performance"] for r in results}
+    scores = {f"{r['agent']}/{r['test_id']}": r["dimensions"]["performance"] for r in results}
+    ratios = {f"{r['agent']}/{r['test_id']}": e["ratio"] for r in results
+              for e in r["evidence"].get("performance", []) if e.get("ratio")}
+    return scores, ratios
+
+
+def spread(ratios: list[dict[str, float]]) -> None:
+    """How far one case's ratio moves between runs (max/min): what NOISE must cover."""
+    moves = sorted(max(r[c] for r in ratios) / min(r[c] for r in ratios)
+                   for c in set.intersection(*(set(r) for r in ratios)))
+    if moves:
+        pick = {q: moves[min(len(moves) - 1, int(q * len(moves)))] for q in (0.5, 0.9, 0.95)}
+        print("ratio spread between runs (max/min): " + ", ".join(
+            f"p{int(q * 100)} {v:.2f}" for q, v in pick.items()) + f", max {moves[-1]:.2f}")
 
 
 def main(extra: list[str]) -> None:
     extra = extra or ["--mpm-agent", "python_engineer"]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [run(extra, Path(tmp, f"r{i}.json"), workers)
-                for i, workers in enumerate(([], [], ["-n", "2"]))]
+        measured = [run(extra, Path(tmp, f"r{i}.json"), workers)
+                    for i, workers in enumerate(([], [], ["-n", "2"]))]
+    runs = [scores for scores, _ in measured]
     cases = sorted(set(runs[0]) & set(runs[1]) & set(runs[2]))
     same = [c for c in cases if runs[0][c] == runs[1][c] == runs[2][c]]
     for case in cases:
@@ -39,6 +55,7 @@ def main(extra: list[str]) -> None:
         mine = [c for c in cases if c.startswith(f"{agent}/")]
         print(f"{agent:<24} {sum(c in same for c in mine)}/{len(mine)}")
     share = len(same) / len(cases) if cases else 0.0
+    spread([ratios for _, ratios in measured])
     print(f"same performance score in all three runs: {len(same)}/{len(cases)} = {share:.0%}")
 
 

@@ -8,7 +8,7 @@ from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.scoring import analysers, v2
-from pytest_mpm_bench.scoring.performance import ReferenceTimes, declared_exponent
+from pytest_mpm_bench.scoring.performance import ReferenceTimes, declared_exponent, ratio_score
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import REPO, make_case, make_suite
 
@@ -135,3 +135,10 @@ def test_every_python_reference_has_evidence_from_each_analyser() -> None:
                 ("best_practices", "bandit")} <= tools, case.id
         assert not any(f.get("message") in ("not installed", None) and not f.get("rule")
                        for items in findings.values() for f in items), case.id
+
+
+@pytest.mark.parametrize(("ratio", "score"), [
+    (0.5, 9.5), (0.65, 9.5), (0.7, 8.5), (1.0, 8.5), (1.3, 8.5), (1.35, 6.5), (2.6, 6.5),
+    (2.7, 4.0), (6.5, 4.0), (6.6, 2.0), (40.0, 2.0)])
+def test_the_seed_bands_widened_by_the_measured_noise(ratio: float, score: float) -> None:
+    assert ratio_score(ratio) == score
