@@ -15,7 +15,8 @@ from pytest_mpm_bench import statuses
 from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.languages.compiled import cache_root
-from tests.helpers import reference_run, run_solution, survives
+from pytest_mpm_bench.sandbox import Tools
+from tests.helpers import reference_run, run_solution, sandbox_level, survives
 
 EXECUTOR = executor_for("go")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
@@ -114,12 +115,13 @@ def test_integral_float_stays_a_float() -> None:
 
 def test_build_is_cached_and_prepare_builds_when_spec_is_known(tmp_path: Path) -> None:
     spec = {"entry_point": "Add", "kind": "function", "tests": [json.dumps({"args": [1, 2]})]}
-    first = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
-    again = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
+    first = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
+    again = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
     assert again.cached and again.directory == first.directory
     assert first.directory.parent == cache_root()
     (tmp_path / "input.json").write_text(json.dumps(spec))
-    outcome = EXECUTOR.prepare(tmp_path, "package main\n\nfunc Add() {}\nfunc x( {\n")
+    outcome = EXECUTOR.prepare(tmp_path, "package main\n\nfunc Add() {}\nfunc x( {\n",
+                               Tools(sandbox_level()))
     assert outcome.compile_error and "solution.go" in outcome.compile_error
 
 

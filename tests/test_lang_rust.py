@@ -13,7 +13,8 @@ import pytest
 
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
-from tests.helpers import reference_run, run_solution, survives
+from pytest_mpm_bench.sandbox import Tools
+from tests.helpers import reference_run, run_solution, sandbox_level, survives
 
 EXECUTOR = executor_for("rust")
 pytestmark = pytest.mark.skipif(EXECUTOR.missing() is not None,
@@ -70,8 +71,8 @@ def test_class_via_calls() -> None:
 
 def test_build_is_cached() -> None:
     spec = {"entry_point": "add", "kind": "function", "tests": [json.dumps({"args": [1, 2]})]}
-    first = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
-    again = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
+    first = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
+    again = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
     assert again.cached and again.directory == first.directory
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.sandbox import Tools
 from tests.helpers import node_reference_run, run_solution, sandbox_level
 
 EXECUTOR = executor_for("typescript")
@@ -132,8 +133,8 @@ def test_web_standard_request_and_response() -> None:
 
 def test_build_is_cached(tmp_path: Path) -> None:
     spec = {"entry_point": "add", "kind": "function", "tests": [json.dumps({"args": [1, 2]})]}
-    first = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
-    again = EXECUTOR.build(ADD, spec)  # type: ignore[attr-defined]
+    first = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
+    again = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
     assert again.cached and again.directory == first.directory
     assert (first.directory / "solution.mjs").is_file()
 

@@ -21,6 +21,7 @@ import pytest
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
+from pytest_mpm_bench.sandbox import Tools
 from pytest_mpm_bench.scoring import analysers, v2
 from pytest_mpm_bench.scoring.analysers import golang, java, rust
 from pytest_mpm_bench.scoring.performance import ReferenceTimes
@@ -265,7 +266,7 @@ def test_rustfmt_reports_the_first_changed_line() -> None:
 def test_an_analyser_that_cannot_be_found_is_evidence(language: str) -> None:
     for analyser in compiled(language):
         ghost = dataclasses.replace(analyser, locate=lambda: None)
-        assert analysers._run(ghost, "x", Path(os.devnull)) == [
+        assert analysers._run(ghost, "x", Path(os.devnull), Tools("none")) == [
             {"tool": analyser.tool, "message": "not installed", "points": 0.0}]
 
 

@@ -27,6 +27,11 @@ TAIL = 2000
 class ExecSettings:
     limits: sandbox.Limits
     level: str
+    tool_limits: sandbox.Limits = sandbox.TOOL_LIMITS  # builds, type checks, analysers
+
+    @property
+    def tools(self) -> sandbox.Tools:
+        return sandbox.Tools(self.level, self.tool_limits)
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
     try:
         # The inputs first: a compiled language builds its entry point and snippets in.
         (workdir / "input.json").write_text(json.dumps(spec), encoding="utf-8")
-        build = executor.prepare(workdir, solution)
+        build = executor.prepare(workdir, solution, settings.tools)
         if build.compile_error is not None:
             return build, None
         result = sandbox.run(executor.command(workdir), workdir=workdir, limits=settings.limits,

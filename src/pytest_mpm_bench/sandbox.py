@@ -66,9 +66,57 @@ class Limits:
     output_bytes: int = 1 << 20  # per stream: stdout, stderr
     channel_bytes: int = 64 << 20  # the results channel (fd 3)
     tmp_bytes: int = 64 << 20  # the sandbox's /tmp
+    work_bytes: int = 256 << 20  # all that may be written in the work dir, together
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
+
+
+#: Builds, type checks and analysers: compilers want more memory and time than a solution run,
+#: and write more (a cargo target dir, javac's classes); ini mpm_build_* set the first two.
+TOOL_LIMITS = Limits(wall_seconds=120.0, cpu_seconds=240.0, memory_bytes=2 << 30,
+                     processes=512, file_bytes=256 << 20, open_files=1024,
+                     output_bytes=4 << 20, channel_bytes=1 << 20, tmp_bytes=256 << 20,
+                     work_bytes=512 << 20)
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Where and how a tool (compiler, type checker, analyser) reads solution text: in the
+    sandbox at ``level``, within ``limits``, as the tool uid."""
+
+    level: str
+    limits: Limits = TOOL_LIMITS
+
+    @property
+    def uid(self) -> int | None:
+        """The uid tools run as: the tool uid when we are root; ours at level ``none`` (no
+        sandbox would show a toolchain under a private home to another uid)."""
+        return TOOL_UID if os.geteuid() == 0 and self.level != "none" else None
+
+    def run(self, argv: Sequence[str], *, workdir: Path, ro_binds: Sequence[Path] = (),
+            rw_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None) -> RunResult:
+        """Run a tool; raises ``SandboxUnavailable`` when the sandbox could not start it (a
+        harness fault: it must never read as the solution's compile error)."""
+        if self.level == "none":  # no private /tmp; Go refuses a module in the temp dir itself
+            env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
+        result = _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
+                      TOOL_NPROC, is_tool=True)
+        # Set-up errors of bwrap or of the unshare script; a compiler's own diagnostics start
+        # with a file name or "error", never with these.
+        if result.exit_code not in (0, None) and result.stderr.startswith(SETUP_ERRORS):
+            raise SandboxUnavailable("the sandbox could not start "
+                                     f"{Path(argv[0]).name}: "
+                                     + result.stderr.decode("utf-8", "replace").strip()[:500])
+        return result
+
+    def writable_dir(self, path: Path) -> Path:
+        """Create ``path`` (an output dir or a compiler's cache that tool runs write) owned by
+        the tools' uid; the caller passes it in ``rw_binds``."""
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.uid is not None and path.stat().st_uid != self.uid:
+            _chown_tree(path, self.uid)  # new, or left by an older harness that ran tools as us
+        return path
 
 
 @dataclass(frozen=True)
@@ -175,7 +223,7 @@ def _private_etc() -> Path:
     code, and the run's uid (any of the pool) still has a name, as some runtimes expect."""
     root = Path(tempfile.mkdtemp(prefix="mpm-etc-"))
     root.chmod(0o755)
-    pool = range(BASE_UID, BASE_UID + UID_POOL)
+    pool = range(TOOL_UID, BASE_UID + UID_POOL)
     files = {
         "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\n"
                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
@@ -203,11 +251,42 @@ def _no_nested_userns() -> tuple[str, ...]:
     return ("--unshare-user", "--disable-userns") if "--disable-userns" in usage else ()
 
 
+def _staged(workdir: Path) -> list[Path]:
+    """What the caller put in the work dir: shown read-only inside, in a fresh sized tmpfs."""
+    return sorted(workdir.iterdir())
+
+
+SETUP_ERRORS = (b"bwrap: ", b"mount: ", b"unshare: ", b"mkdir: ", b"touch: ", b"setpriv: ")
+#: Dropping to the tool uid inside a bwrap started as root (see ``_bwrap_argv``).
+SETPRIV = ("/usr/bin/setpriv", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
+           "--bounding-set=-all")
+
+
 def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Sequence[Path],
-                env: Mapping[str, str]) -> list[str]:
-    cmd = ["bwrap", "--unshare-all", *_no_nested_userns(), "--die-with-parent", "--new-session",
+                rw_binds: Sequence[Path], env: Mapping[str, str],
+                drop_to: int | None = None) -> list[str]:
+    """The bwrap command line. A solution's bwrap starts as its leased uid (the user namespace
+    it makes maps that uid alone, and nested ones are forbidden). A tool's bwrap, when we are
+    root, starts as root, so that it can show the tool a toolchain under a private home
+    (rustup's, pyenv's), and drops to ``drop_to`` inside with setpriv; tools run none of the
+    solution's code, so they need no guard against nested user namespaces."""
+    if drop_to is None:
+        namespaces = ["--unshare-all", *_no_nested_userns()]
+    else:
+        namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                      "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
+                      "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    cmd = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
            "--proc", "/proc", "--dev", "/dev",
-           "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+           "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+    if drop_to is not None:  # bwrap makes missing parents as private as the host's: open them
+        made: set[Path] = set()
+        for path in (Path("/etc/x"), *ro_binds, *rw_binds, workdir):
+            for parent in reversed(path.parents[:-1]):
+                if parent not in made and parent != Path("/tmp") and not any(
+                        parent.is_relative_to(d) for d in SYSTEM_DIRS):
+                    made.add(parent)
+                    cmd += ["--perms", "0755", "--dir", str(parent)]
     for directory in SYSTEM_DIRS:
         cmd += ["--ro-bind", directory, directory]
     for target, link in MERGED_USR_LINKS:
@@ -222,11 +301,24 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
         cmd += ["--ro-bind", str(private), f"/etc/{private.name}"]
     for path in ro_binds:
         cmd += ["--ro-bind", str(path), str(path)]
-    cmd += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
+    for path in rw_binds:
+        cmd += ["--bind", str(path), str(path)]
+    # A tool's tmpfs is made by root: open to all, as only the tool's uid lives in this mount
+    # namespace; a solution's is its own uid's.
+    mode = "0700" if drop_to is None else "0777"
+    cmd += ["--size", str(limits.work_bytes), "--perms", mode, "--tmpfs", str(workdir)]
+    for entry in _staged(workdir):
+        if entry.is_symlink():
+            cmd += ["--symlink", os.readlink(entry), str(entry)]
+        else:
+            cmd += ["--ro-bind", str(entry), str(entry)]
+    cmd += ["--chdir", str(workdir), "--clearenv"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
+    drop = [SETPRIV[0], "--reuid", str(drop_to), "--regid", str(drop_to), *SETPRIV[1:], "--"]
     # bwrap exports PWD after --chdir; env drops it so the code sees exactly our variables.
-    return [*cmd, "--", "/usr/bin/env", "-u", "PWD", "--", *argv]
+    return [*cmd, "--", *(drop if drop_to is not None else ()), "/usr/bin/env", "-u", "PWD",
+            "--", *argv]
 
 
 # Top-level directories the unshare level leaves visible; every other one is masked by a tmpfs.
@@ -234,25 +326,43 @@ UNSHARE_VISIBLE = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc
                    "sys", "tmp"}
 
 
-def _unshare_argv(argv: Sequence[str], workdir: Path, limits: Limits,
-                  uid: int | None) -> list[str]:
+def _unshare_argv(argv: Sequence[str], workdir: Path, limits: Limits, uid: int | None,
+                  ro_binds: Sequence[Path], rw_binds: Sequence[Path]) -> list[str]:
     top = {p for p in Path("/").iterdir() if p.is_dir() and not p.is_symlink()
            and p.name not in UNSHARE_VISIBLE}
     # Paths under /tmp vanish with the fresh /tmp; paths under a masked directory are masked.
     extra = {p for p in (Path.home(), *_hidden)
              if not any(p.is_relative_to(t) for t in (*top, Path("/tmp")))}
     masked = sorted((top | extra) - {Path("/var")})
-    work = shlex.quote(str(workdir))
-    # A private, sized /tmp that still holds the work dir: park the work dir under a masked
-    # /var, mount the new /tmp, and bind the work dir back at its own path.
-    script = (
-        "set -e; mount -t tmpfs -o size=1m,mode=755 mpm-hidden /var; mkdir /var/work; "
-        f"mount --bind {work} /var/work; "
-        f"mount -t tmpfs -o size={limits.tmp_bytes},mode=1777 mpm-tmp /tmp; "
-        f"mkdir -p {work}; mount --bind /var/work {work}; umount /var/work; "
-        + "".join(f"mount -t tmpfs -o size=1m,mode=755 mpm-hidden {shlex.quote(str(p))}; "
-                  for p in masked if p.is_dir())
-        + f"cd {work}; ")
+    q = shlex.quote
+    # Everything to show is first bound under a private /var (masked afterwards), then /tmp and
+    # the masks are mounted, then each is bound back at its own path: the work dir as a sized
+    # tmpfs holding read-only binds of the staged entries, the toolchains read-only.
+    binds = ([(e, e, False) for e in _staged(workdir) if not e.is_symlink()]
+             + [(p, p, False) for p in ro_binds] + [(p, p, True) for p in rw_binds])
+    script = "set -e; mount -t tmpfs -o size=1m,mode=755 mpm-hidden /var; "
+    for k, (source, _, _) in enumerate(binds):
+        make = "mkdir" if source.is_dir() else "touch"
+        script += f"{make} /var/b{k}; mount --bind {q(str(source))} /var/b{k}; "
+    script += (f"mount -t tmpfs -o size={limits.tmp_bytes},mode=1777 mpm-tmp /tmp; "
+               + "".join(f"mount -t tmpfs -o size=1m,mode=755 mpm-hidden {q(str(p))}; "
+                         for p in masked if p.is_dir()))
+    owner = f",uid={uid},gid={uid}" if uid is not None else ""
+    work = q(str(workdir))
+    script += (f"mkdir -p {work}; "
+               f"mount -t tmpfs -o size={limits.work_bytes},mode=700{owner} mpm-work {work}; ")
+    for entry in _staged(workdir):
+        if entry.is_symlink():
+            script += f"ln -s {q(os.readlink(entry))} {q(str(entry))}; "
+    for k, (source, target, writable) in enumerate(binds):
+        where = q(str(target))
+        make = (f"mkdir -p {where}" if source.is_dir()
+                else f"mkdir -p {q(str(target.parent))}; touch {where}")
+        script += f"{make}; mount --bind /var/b{k} {where}; "
+        if not writable:
+            script += f"mount -o remount,bind,ro {where}; "
+        script += f"umount /var/b{k}; "
+    script += f"cd {work}; "
     env_argv = "/usr/bin/env -u PWD -u OLDPWD -- \"$@\""
     drop = (f"exec setpriv --reuid {uid} --regid {uid} --clear-groups -- {env_argv}"
             if uid is not None else f"exec {env_argv}")
@@ -272,6 +382,12 @@ def _env(workdir: Path, extra: Mapping[str, str] | None, level: str) -> dict[str
 
 
 UID_POOL = 1000
+#: The uid of builds and analysers (root only): one for all, outside the pool of leased uids,
+#: so the compiler caches they write are never a solution's.
+TOOL_UID = BASE_UID - 1
+#: Tool runs share a uid, so its RLIMIT_NPROC is host-wide for all of them; each run's own
+#: bound is its pids cgroup. They run none of the solution's code, so nothing forks wildly.
+TOOL_NPROC = 8192
 
 
 @contextlib.contextmanager
@@ -309,7 +425,7 @@ def _chown_tree(root: Path, uid: int) -> None:
 
 
 def _preexec(limits: Limits, channel_fd: int, cgroups: _Cgroups, uid: int | None,
-             level: str) -> None:
+             drop_here: bool, nproc: int) -> None:
     os.dup2(channel_fd, 3)
     cgroups.join()
     cpu = max(1, int(limits.cpu_seconds + 0.999))
@@ -319,8 +435,9 @@ def _preexec(limits: Limits, channel_fd: int, cgroups: _Cgroups, uid: int | None
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if not cgroups.bounds_memory:  # no memory cgroup: the address space is the only bound
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    if uid is not None and level != "unshare":  # unshare drops to the uid after mounting
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+    if uid is not None:  # counted for the uid; root itself is exempt until it drops to it
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if uid is not None and drop_here:  # else setpriv drops to the uid after mounting
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
@@ -328,22 +445,44 @@ def _preexec(limits: Limits, channel_fd: int, cgroups: _Cgroups, uid: int | None
 
 def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
         ro_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None) -> RunResult:
-    """Run ``argv`` in ``workdir`` at ``level`` and return what it left on its streams, as a uid
-    leased for this run alone."""
+    """Run ``argv`` (a solution's program) at ``level``, as a uid leased for this run alone,
+    and return what it left on its streams.
+
+    ``workdir`` holds what the caller staged for the run; inside the sandbox it is a fresh tmpfs
+    of ``limits.work_bytes`` (the total that may be written there) in which every staged entry
+    is a read-only bind, so nothing written inside reaches the host's disk. Tools (compilers,
+    analysers) run the same way through ``Tools.run``.
+    """
     with _leased_uid() as uid:
-        return _run(argv, workdir, limits, level, ro_binds, env, uid)
+        return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes)
+
+
+def reclaim(root: Path) -> None:
+    """Give what a tool run wrote back to us, private (0700 dirs, 0600 files, 0700 programs):
+    a cache entry is written by the parent alone, and no sandbox uid can change it later."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            path.unlink()
+            continue
+        with contextlib.suppress(OSError):
+            os.chown(path, os.getuid(), os.getgid())
+        mode = path.stat().st_mode
+        path.chmod(0o700 if path.is_dir() or mode & 0o100 else 0o600)
 
 
 def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
-         ro_binds: Sequence[Path], env: Mapping[str, str] | None,
-         uid: int | None) -> RunResult:
+         ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
+         uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
     if uid is not None:
-        _chown_tree(workdir, uid)
+        _chown_tree(workdir, uid)  # rw_binds are the caller's: see prepare_tool_dir
     environment = _env(workdir, env, level)
+    # A tool's bwrap starts as root when we are, and drops inside (see _bwrap_argv).
+    drop_inside = level == "unshare" or (level == "bwrap" and is_tool)
     if level == "bwrap":
-        command = _bwrap_argv(argv, workdir, limits, ro_binds, environment)
+        command = _bwrap_argv(argv, workdir, limits, ro_binds, rw_binds, environment,
+                              uid if drop_inside else None)
     elif level == "unshare":
-        command = _unshare_argv(argv, workdir, limits, uid)
+        command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
     else:
         command = list(argv)
     cgroups = _Cgroups(limits)
@@ -354,7 +493,8 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
             command, cwd=workdir, env=environment, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(3,),
             start_new_session=True,
-            preexec_fn=lambda: _preexec(limits, write_fd, cgroups, uid, level))
+            preexec_fn=lambda: _preexec(limits, write_fd, cgroups, uid, not drop_inside,
+                                         nproc))
     except BaseException:
         os.close(read_fd)
         os.close(write_fd)

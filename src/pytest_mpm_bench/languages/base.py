@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
+from pytest_mpm_bench.sandbox import Tools
+
 
 @dataclass(frozen=True)
 class BuildOutcome:
@@ -60,8 +62,9 @@ class Executor:
     def driver_source(self) -> str:
         return resources.files(__package__).joinpath("drivers", self.driver_name).read_text()
 
-    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
-        """Write the solution and the driver into ``workdir``; compiled languages build here."""
+    def prepare(self, workdir: Path, solution: str, tools: Tools) -> BuildOutcome:
+        """Write the solution and the driver into ``workdir``; compiled languages build here,
+        through ``tools`` (the sandbox that every process reading solution text goes through)."""
         (workdir / self.source_name).write_text(solution, encoding="utf-8")
         (workdir / self.driver_name).write_text(self.driver_source(), encoding="utf-8")
         return BuildOutcome()

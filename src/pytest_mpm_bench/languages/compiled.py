@@ -7,9 +7,13 @@ sha256 of every file compiled, the build command and the toolchain version. An e
 in a private temp dir and moved into place with ``os.replace``, so concurrent workers
 (``pytest -n``) never see half an entry. Compile errors are cached too (timeouts are not).
 
-The compilers run outside the sandbox, as invoked here they execute no solution code (no cgo,
-no build scripts, no annotation processors), in a scrubbed environment. The artifact is copied
-into the run's work dir (the sandbox shows only the work dir), where ``sandbox.run`` starts it.
+Compilers read solution text, so they run in the sandbox like the solution does (``Tools``:
+the tool uid, no network, own PID namespace, only the toolchain and the sources visible, a
+sized tmpfs as the work dir, memory and time limits of their own): a source that makes the
+compiler read a host file (``#[path]``, ``include_str!``, ``/// <reference>``) finds nothing
+there, and one that makes it evaluate without end is stopped as a ``compile_error``. Only the
+output dir and the compiler's own cache (Go's) are writable. The parent takes the output dir
+into the cache (its own, 0700/0600) and copies the artifact into each run's work dir.
 
 The build happens in ``prepare``: it needs the case's entry point and snippets, which the core
 writes to ``input.json`` in the work dir before it calls ``prepare``.
@@ -29,8 +33,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pytest_mpm_bench.languages.base import BuildOutcome, Executor
+from pytest_mpm_bench.sandbox import Tools, reclaim
 
 DIAGNOSTIC_LINES = 30
+#: Part of every cache key: entries of older harnesses (built outside the sandbox, whose
+#: errors could quote host files) are never read.
+CACHE_FORMAT = "sandboxed-builds-1"
 
 
 def cache_root() -> Path:
@@ -40,6 +48,14 @@ def cache_root() -> Path:
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def tool_cache(tools: Tools, name: str) -> Path:
+    """A compiler's own cache (Go's build cache, clean type checks) under the cache root,
+    written by tool runs of one owner only and never shown to a run: the tool uid's when
+    builds are sandboxed as root, ours otherwise."""
+    owner = "unsandboxed" if tools.uid is None and os.geteuid() == 0 else "tools"
+    return tools.writable_dir(cache_root() / f"{owner}-{CACHE_FORMAT}" / name)
 
 
 def first_lines(text: str, count: int = DIAGNOSTIC_LINES) -> str:
@@ -62,7 +78,8 @@ class Build:
 class CompiledExecutor(Executor):
     """Base of compiled languages: subclasses say what to write, how to build and to run."""
 
-    build_timeout: ClassVar[float] = 180.0
+    #: The compiler's own caches, as environment variable -> name (see ``tool_cache``).
+    build_caches: ClassVar[dict[str, str]] = {}
     _versions: ClassVar[dict[str, str | None]] = {}
 
     # -- what subclasses provide -------------------------------------------------------
@@ -75,7 +92,8 @@ class CompiledExecutor(Executor):
         raise NotImplementedError
 
     def build_env(self, home: Path) -> dict[str, str]:
-        """Extra environment for the compiler (on top of PATH/HOME/LANG/TMPDIR)."""
+        """Extra environment for the compiler (on top of PATH/HOME/LANG/TMPDIR); ``home`` is its
+        writable work dir inside the sandbox."""
         return {}
 
     def screen(self, solution: str) -> str | None:
@@ -98,13 +116,13 @@ class CompiledExecutor(Executor):
     def cache_key(self, files: dict[str, str]) -> str:
         digest = hashlib.sha256()
         argv = self.build_argv(Path("/src"), Path("/out"))
-        for part in (self.language, self.version() or "", json.dumps(argv)):
+        for part in (CACHE_FORMAT, self.language, self.version() or "", json.dumps(argv)):
             digest.update(part.encode() + b"\0")
         for name in sorted(files):
             digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
         return digest.hexdigest()[:40]
 
-    def build(self, solution: str, spec: dict[str, Any]) -> Build:
+    def build(self, solution: str, spec: dict[str, Any], tools: Tools) -> Build:
         """Build (or find in the cache) the program for ``solution`` and the case ``spec``."""
         started = time.monotonic()
         refused = self.screen(solution)
@@ -121,38 +139,47 @@ class CompiledExecutor(Executor):
                          time.monotonic() - started, True)
         scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         try:
-            return self._compile(key, files, scratch, entry, error_file, started)
+            return self._compile(key, files, scratch, entry, error_file, started, tools)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _compile(self, key: str, files: dict[str, str], scratch: Path, entry: Path,
-                 error_file: Path, started: float) -> Build:
-        srcdir, outdir, home = scratch / "src", scratch / "out", scratch / "home"
-        for directory in (srcdir, outdir, home):
-            directory.mkdir()
+                 error_file: Path, started: float, tools: Tools) -> Build:
+        """Run the compiler in the sandbox; only its output dir and its own caches are
+        writable, and only the toolchain is visible besides the sources."""
+        srcdir, outdir = scratch / "src", tools.writable_dir(scratch / "out")
+        srcdir.mkdir()
         for name, text in files.items():
             (srcdir / name).write_text(text, encoding="utf-8")
-        env = {"PATH": "/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
-               "LANG": "C.UTF-8", "TMPDIR": str(home), **self.build_env(home)}
-        try:
-            done = subprocess.run(self.build_argv(srcdir, outdir), cwd=srcdir, env=env,
-                                  stdin=subprocess.DEVNULL, capture_output=True,
-                                  timeout=self.build_timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return Build(key, None, f"the build ran out of time ({self.build_timeout:.0f} s)",
+        caches = {var: tool_cache(tools, name) for var, name in self.build_caches.items()}
+        raw = tools.run(self.build_argv(srcdir, outdir), workdir=srcdir,
+                        ro_binds=self.build_ro_binds(), rw_binds=[outdir, *caches.values()],
+                        env={**self.build_env(srcdir),
+                             **{var: str(path) for var, path in caches.items()}})
+        limits = tools.limits
+        # A build stopped by a limit is not cached: the same source may build on a quieter day.
+        if raw.timed_out:
+            return Build(key, None, f"the build timed out after {limits.wall_seconds:g} s",
                          time.monotonic() - started, False)
-        if done.returncode != 0:
-            text = (done.stderr + done.stdout).decode("utf-8", "replace")
-            text = first_lines(text.replace(f"{srcdir}/", "").replace(str(srcdir), "."))
+        if raw.memory_exceeded:
+            return Build(key, None, f"the build ran out of memory "
+                                    f"({limits.memory_bytes >> 20} MiB)",
+                         time.monotonic() - started, False)
+        if raw.exit_code != 0 or raw.output_exceeded:
+            text = (raw.stderr + raw.stdout).decode("utf-8", "replace")
+            text = first_lines(text.replace(f"{srcdir}/", "").replace(str(srcdir), ".")
+                               .replace(str(outdir), "<out>"))
+            if raw.output_exceeded:
+                text += f"\n… (the compiler's {raw.output_exceeded} passed its cap)"
+            how = (f"killed by signal {raw.signal}" if raw.signal is not None
+                   else f"exited with {raw.exit_code}")
             partial = scratch / "error"
-            partial.write_text(text or f"the compiler exited with {done.returncode}",
-                               encoding="utf-8")
+            partial.write_text(text.strip() or f"the compiler {how}", encoding="utf-8")
+            partial.chmod(0o600)
             os.replace(partial, error_file)
             return Build(key, None, error_file.read_text(encoding="utf-8"),
                          time.monotonic() - started, False)
-        for path in outdir.rglob("*"):
-            path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
-        outdir.chmod(0o755)
+        reclaim(outdir)
         try:
             os.replace(outdir, entry)
         except OSError:
@@ -160,10 +187,14 @@ class CompiledExecutor(Executor):
                 raise
         return Build(key, entry, None, time.monotonic() - started, False)
 
-    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
+    def build_ro_binds(self) -> list[Path]:
+        """Toolchain directories outside the system dirs that the compiler needs."""
+        return self.ro_binds()
+
+    def prepare(self, workdir: Path, solution: str, tools: Tools) -> BuildOutcome:
         (workdir / self.source_name).write_text(solution, encoding="utf-8")
         spec = json.loads((workdir / "input.json").read_text(encoding="utf-8"))
-        built = self.build(solution, spec)
+        built = self.build(solution, spec, tools)
         if built.directory is None:
             return BuildOutcome(compile_error=built.error or "build failed",
                                 seconds=built.seconds, cached=built.cached)

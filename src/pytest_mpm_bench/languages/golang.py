@@ -19,12 +19,9 @@ Conventions (documented for suite authors and agents):
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +31,7 @@ GO_ROOTS = ("/usr/local/go/bin", "/usr/lib/go/bin")
 SNIPPET_PACKAGES = ("errors", "fmt", "sort", "strings", "sync", "time", "context", "slices",
                     "maps", "strconv")
 PROGRAM = "mpm_prog"
+GO_CACHE = "go-build"
 
 
 def go_binary() -> str | None:
@@ -46,19 +44,6 @@ def go_binary() -> str | None:
     return None
 
 
-@cache
-def go_cache() -> str:
-    """Go's own build cache (shared by every build, so the standard library compiles once)."""
-    if os.environ.get("GOCACHE"):
-        return os.environ["GOCACHE"]
-    go = go_binary()
-    out = subprocess.run([go or "go", "env", "GOCACHE"], capture_output=True, text=True,
-                         check=False, timeout=30)
-    found = out.stdout.strip()
-    return found if found and found != "off" else os.path.join(tempfile.gettempdir(),
-                                                                "mpm-go-build")
-
-
 class GoExecutor(CompiledExecutor):
     language: ClassVar[str] = "go"
     aliases: ClassVar[tuple[str, ...]] = ("golang",)
@@ -67,6 +52,8 @@ class GoExecutor(CompiledExecutor):
     driver_name: ClassVar[str] = "go_driver.go"
     requires: ClassVar[tuple[str, ...]] = ("go",)
     install_hint: ClassVar[str] = "scripts/install-toolchains go"
+    #: Go's build cache, private to this harness, so the standard library compiles once.
+    build_caches: ClassVar[dict[str, str]] = {"GOCACHE": GO_CACHE}
 
     def missing(self) -> str | None:
         if go_binary() is None:
@@ -119,9 +106,14 @@ class GoExecutor(CompiledExecutor):
         return "\n".join(lines) + "\n"
 
     def build_env(self, home: Path) -> dict[str, str]:
-        return {"CGO_ENABLED": "0", "GOCACHE": go_cache(), "GOPATH": str(home / "go"),
+        return {"CGO_ENABLED": "0", "GOPATH": str(home / "go"),
                 "GOTOOLCHAIN": "local", "GOPROXY": "off",
                 "GOFLAGS": "-mod=mod -buildvcs=false", "GOWORK": "off", "GO111MODULE": "on"}
+
+    def build_ro_binds(self) -> list[Path]:
+        go = go_binary()
+        root = Path(go).resolve().parent.parent if go else None
+        return [root] if root is not None and not root.is_relative_to("/usr") else []
 
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
         return [go_binary() or "go", "build", "-trimpath", "-o", str(outdir / PROGRAM), "."]

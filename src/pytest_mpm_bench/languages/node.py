@@ -19,7 +19,7 @@ Conventions (documented for suite authors and agents):
   ``Date``, functions are not data (``NotData``).
 - TypeScript is type-checked with the TypeScript compiler (``--strict``; lib es2023 + dom,
   types node; a type error is a compile error) and transpiled by esbuild (``.tsx`` with the
-  automatic React runtime), both in the parent: no solution code runs there.
+  automatic React runtime), both in the sandbox as a build (``compiled.py``).
 - At run time the solution sees only react and react-dom besides node's own modules: the
   project's ``node_modules`` is bound read-only into the sandbox and linked from the work dir.
 
@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pytest_mpm_bench.languages.base import BuildOutcome
-from pytest_mpm_bench.languages.compiled import CompiledExecutor, cache_root
+from pytest_mpm_bench.languages.compiled import CompiledExecutor
+from pytest_mpm_bench.sandbox import Tools
 
 BUILD_SCRIPT = "node_build.mjs"
 #: What ``scripts/toolchains/node.sh`` installs and the build step needs.
@@ -103,7 +104,8 @@ class NodeExecutor(CompiledExecutor):
     requires: ClassVar[tuple[str, ...]] = ("node",)
     install_hint: ClassVar[str] = "scripts/install-toolchains node"
     loose_numbers: ClassVar[bool] = True
-    build_timeout: ClassVar[float] = 120.0
+    #: Marks of clean type checks (the performance run rebuilds with other snippets).
+    build_caches: ClassVar[dict[str, str]] = {"MPM_TYPECHECK_CACHE": "typecheck"}
 
     def missing(self) -> str | None:
         if node_binary() is None:
@@ -142,11 +144,10 @@ class NodeExecutor(CompiledExecutor):
         return resources.files(__package__).joinpath("drivers", name).read_text(encoding="utf-8")
 
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
-        return [node_binary() or "node", BUILD_SCRIPT, str(node_modules()), str(outdir),
-                str(cache_root())]
+        return [node_binary() or "node", BUILD_SCRIPT, str(node_modules()), str(outdir)]
 
-    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
-        outcome = super().prepare(workdir, solution)
+    def prepare(self, workdir: Path, solution: str, tools: Tools) -> BuildOutcome:
+        outcome = super().prepare(workdir, solution, tools)
         # Imports of react / react-dom resolve from the work dir up: link the (read-only) tree.
         link = workdir / "node_modules"
         if not link.exists() and not link.is_symlink():

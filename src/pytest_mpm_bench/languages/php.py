@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from pytest_mpm_bench.languages.base import BuildOutcome, Executor
+from pytest_mpm_bench.sandbox import Tools
 
 #: Spawning processes is never part of a solution; the sandbox bounds it anyway.
 DISABLED = ("exec", "shell_exec", "system", "passthru", "popen", "proc_open", "pcntl_exec",
@@ -50,8 +51,8 @@ class PhpExecutor(Executor):
         return re.search(rf"\b(function|class|interface|trait|enum)\s+&?{name}\b", source,
                          re.IGNORECASE) is not None
 
-    def prepare(self, workdir: Path, solution: str) -> BuildOutcome:
-        return super().prepare(workdir, normalise(solution))
+    def prepare(self, workdir: Path, solution: str, tools: Tools) -> BuildOutcome:
+        return super().prepare(workdir, normalise(solution), tools)
 
     def command(self, workdir: Path) -> list[str]:
         ini = [arg for setting in INI for arg in ("-d", setting)]

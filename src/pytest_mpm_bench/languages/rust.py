@@ -54,6 +54,13 @@ def rustc_binary() -> str | None:
     return str(real) if out.returncode == 0 and real.is_file() else found
 
 
+def rust_sysroots() -> list[Path]:
+    """The toolchain directory a sandboxed rustc (or cargo, clippy, rustfmt) needs to see."""
+    rustc = rustc_binary()
+    root = Path(rustc).resolve().parent.parent if rustc else None
+    return [root] if root is not None and not root.is_relative_to("/usr") else []
+
+
 def rust_literal(text: str) -> str:
     """``text`` as a Rust string literal."""
     out = []
@@ -255,8 +262,8 @@ class RustExecutor(CompiledExecutor):
                 '                other => return Err(format!("no method {}", other)),',
                 "            }", "        }", "        return Ok(mpm::Json::Arr(out));", "    }"]
 
-    def build_env(self, home: Path) -> dict[str, str]:
-        return {}
+    def build_ro_binds(self) -> list[Path]:
+        return rust_sysroots()
 
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
         return [rustc_binary() or "rustc", "--edition", "2021", "-C", "opt-level=2",

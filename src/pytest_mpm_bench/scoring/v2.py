@@ -59,7 +59,8 @@ def score(case: Case, source: str, outcome: CaseOutcome, executor: Executor,
             evidence[dimension] = [{"tool": "compiler", "message": "the solution does not "
                                                                    "compile"}]
     else:
-        findings = analysers.analyse(source, case.language, executor.file_name(source))
+        findings = analysers.analyse(source, case.language, executor.file_name(source),
+                                      settings.tools)
         for dimension in ("idiomaticity", "best_practices"):
             dimensions[dimension] = analysers.score(findings[dimension], source)
             evidence[dimension] = findings[dimension]

@@ -1,7 +1,8 @@
-// pytest-mpm-bench's JavaScript/TypeScript build step: runs in the PARENT (no solution code
-// runs here), in a scratch dir holding the solution, mpm_build.json and js_driver.mjs.
+// pytest-mpm-bench's JavaScript/TypeScript build step: runs in the sandbox as a build (no
+// solution code runs here), in a scratch dir holding the solution, mpm_build.json and
+// js_driver.mjs; only <outdir> and the type-check cache are writable.
 //
-//   node node_build.mjs <node_modules> <outdir> [<type-check cache dir>]
+//   node node_build.mjs <node_modules> <outdir>     ($MPM_TYPECHECK_CACHE: marks of clean checks)
 //
 // JavaScript: the source is checked by esbuild's parser (JSX is accepted and transformed with
 // the automatic React runtime); TypeScript: parsed as .ts (else .tsx), type-checked with the
@@ -16,7 +17,8 @@ import {
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const [nodeModules, outdir, checkCache] = process.argv.slice(2);
+const [nodeModules, outdir] = process.argv.slice(2);
+const checkCache = process.env.MPM_TYPECHECK_CACHE;
 const require = createRequire(join(nodeModules, "package.json"));
 const esbuild = require("esbuild");
 const spec = JSON.parse(readFileSync("mpm_build.json", "utf8"));
@@ -65,7 +67,7 @@ function screen(ts) {
 function typeCheck(fileName) {
   const ts = require("typescript");
   screen(ts);
-  writeFileSync(fileName, source);
+  if (fileName !== spec.source_name) writeFileSync(fileName, source);  // the source is read-only
   symlinkSync(nodeModules, "node_modules", "dir");
   const options = {
     strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,

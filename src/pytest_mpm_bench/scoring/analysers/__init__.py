@@ -16,12 +16,13 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench.capture import run_captured
+from pytest_mpm_bench.languages.compiled import tool_cache
+from pytest_mpm_bench.sandbox import Tools, resolve_level
 
 TIMEOUT = 60.0
 Finding = dict[str, Any]  # {"tool", "rule", "line", "message", "points"}
@@ -47,6 +48,11 @@ class Analyser:
     #: Further dimensions the same run feeds: a finding whose ``"dimension"`` names one of them
     #: counts there (one process per tool, not per dimension, when start-up is the cost).
     also: tuple[str, ...] = ()
+    #: Directories outside the system dirs the tool needs to see in the sandbox (a toolchain
+    #: under a private home, node_modules); a Python tool's environment is found by itself.
+    binds: Callable[[], list[Path]] = field(default=list)
+    #: The tool's own caches, as environment variable -> name (``compiled.tool_cache``).
+    caches: tuple[tuple[str, str], ...] = ()
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -98,8 +104,15 @@ def version(analyser: Analyser) -> str | None:
     return lines[0].strip() if lines else None
 
 
-def analyse(source: str, language: str, file_name: str) -> dict[str, list[Finding]]:
-    """Findings per dimension for ``source``, from every analyser of ``language``."""
+def analyse(source: str, language: str, file_name: str,
+            tools: Tools | None = None) -> dict[str, list[Finding]]:
+    """Findings per dimension for ``source``, from every analyser of ``language``, each run
+    in the sandbox through ``tools`` (default: the best level that works here). An analyser
+    reads hostile text, so it is confined as a compiler is."""
+    if tools is None:
+        tools = Tools(resolve_level("auto"))
+    tools = Tools(tools.level, replace(tools.limits, wall_seconds=TIMEOUT,
+                                       cpu_seconds=2 * TIMEOUT))
     found: dict[str, list[Finding]] = {dimension: [] for dimension in DIMENSIONS}
     mine = for_language(language)
     runs: dict[tuple[object, ...], tuple[str, str] | str] = {}
@@ -108,7 +121,7 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
             # A fresh directory per analyser: what one tool writes, another never reads.
             workdir = Path(tempfile.mkdtemp(dir=tmp))
             Path(workdir, file_name).write_text(source, encoding="utf-8")
-            findings = _run(analyser, file_name, workdir, runs)
+            findings = _run(analyser, file_name, workdir, tools, runs)
             for dimension in analyser.dimensions:
                 # A finding without a rule and a dimension ("not installed", "timed out") is
                 # about the whole run, so every dimension the run feeds shows it.
@@ -126,7 +139,7 @@ def analyse(source: str, language: str, file_name: str) -> dict[str, list[Findin
     return found
 
 
-def _run(analyser: Analyser, file_name: str, workdir: Path,
+def _run(analyser: Analyser, file_name: str, workdir: Path, tools: Tools,
          runs: dict[tuple[object, ...], tuple[str, str] | str] | None = None) -> list[Finding]:
     path = executable_path(analyser)
     if path is None:
@@ -137,7 +150,7 @@ def _run(analyser: Analyser, file_name: str, workdir: Path,
     key = (*argv, analyser.prepare, analyser.env)
     done = runs.get(key) if runs is not None else None
     if done is None:
-        done = _execute(analyser, argv, file_name, workdir)
+        done = _execute(analyser, argv, file_name, workdir, tools)
         if runs is not None:
             runs[key] = done
     if isinstance(done, str):
@@ -175,20 +188,35 @@ def cap_repeats(findings: list[Finding], cap: float = STYLE_CAP) -> list[Finding
     return capped
 
 
-def _execute(analyser: Analyser, argv: list[str], file_name: str,
-             workdir: Path) -> tuple[str, str] | str:
+def _execute(analyser: Analyser, argv: list[str], file_name: str, workdir: Path,
+             tools: Tools) -> tuple[str, str] | str:
     """The tool's (stdout, stderr), or why it did not run to the end."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
-           "LANG": "C.UTF-8", **analyser.env()}
+    caches = {var: tool_cache(tools, name) for var, name in analyser.caches}
+    env = {"LANG": "C.UTF-8", **analyser.env(), **{k: str(v) for k, v in caches.items()}}
     try:
         if analyser.prepare is not None:
             analyser.prepare(workdir, file_name)
-        run = run_captured(argv, stdin=b"", cwd=workdir, env=env, timeout=TIMEOUT, cap=4 << 20)
+        run = tools.run(argv, workdir=workdir, ro_binds=_binds(analyser, argv[0]),
+                        rw_binds=list(caches.values()), env=env)
     except OSError as exc:
         return f"could not run: {exc}"
     if run.timed_out:
-        return f"timed out after {TIMEOUT:g} s"
+        return f"timed out after {tools.limits.wall_seconds:g} s"
+    if run.memory_exceeded:
+        return f"ran out of memory ({tools.limits.memory_bytes >> 20} MiB)"
     return run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace")
+
+
+def _binds(analyser: Analyser, executable: str) -> list[Path]:
+    """What the sandbox must show besides the system dirs: the tool's own extras and, for a
+    tool installed in this Python's environment (ruff, bandit, lizard), that environment."""
+    binds = set(analyser.binds())
+    real = Path(executable).resolve()
+    for prefix in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
+        if not prefix.is_relative_to("/usr") and (
+                real.is_relative_to(prefix) or Path(executable).is_relative_to(prefix)):
+            binds.update({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()})
+    return sorted(p for p in binds if not p.is_relative_to("/usr"))
 
 
 def tool_failure(tool: str, err: str) -> Finding:

@@ -24,8 +24,7 @@ import os
 import re
 from pathlib import Path
 
-from pytest_mpm_bench.languages.compiled import cache_root
-from pytest_mpm_bench.languages.golang import GoExecutor, go_binary, go_cache
+from pytest_mpm_bench.languages.golang import GO_CACHE, GoExecutor, go_binary
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure, tool_path
 
 # staticcheck's default check set (its docs), split by dimension.
@@ -46,14 +45,16 @@ def _go_tool(name: str) -> str | None:
 
 
 def go_env() -> dict[str, str]:
-    """Module mode, no network, the executor's build cache; go first on PATH (staticcheck
-    runs ``go list``)."""
+    """Module mode, no network; go first on PATH (staticcheck runs ``go list``)."""
     go = go_binary()
     path = os.environ.get("PATH", "/usr/bin:/bin")
     return {"PATH": f"{Path(go).parent}{os.pathsep}{path}" if go else path,
-            "GOCACHE": go_cache(), "GOFLAGS": "-mod=mod -buildvcs=false", "GOPROXY": "off",
-            "GOTOOLCHAIN": "local", "GOWORK": "off", "GO111MODULE": "on", "CGO_ENABLED": "0",
-            "STATICCHECK_CACHE": str(cache_root() / "staticcheck")}
+            "GOFLAGS": "-mod=mod -buildvcs=false", "GOPROXY": "off",
+            "GOTOOLCHAIN": "local", "GOWORK": "off", "GO111MODULE": "on", "CGO_ENABLED": "0"}
+
+
+#: The executor's build cache (the standard library compiles once) and staticcheck's own.
+GO_CACHES = (("GOCACHE", GO_CACHE), ("STATICCHECK_CACHE", "staticcheck"))
 
 
 def prepare_module(workdir: Path, file_name: str) -> None:
@@ -158,11 +159,11 @@ ANALYSERS = [
              parse_gofmt, version_argv=(), locate=lambda: _go_tool("gofmt")),
     Analyser("staticcheck", "idiomaticity", ("go",), "staticcheck",
              lambda f: _staticcheck(STATICCHECK_IDIOMS), parse_staticcheck,
-             prepare=prepare_module, version_argv=("-version",), env=go_env),
+             prepare=prepare_module, version_argv=("-version",), env=go_env, caches=GO_CACHES),
     Analyser("go vet", "best_practices", ("go",), "go", lambda f: ["go", "vet", "-json", "."],
              parse_vet, prepare=prepare_module, version_argv=("version",), env=go_env,
-             locate=lambda: _go_tool("go")),
+             locate=lambda: _go_tool("go"), caches=GO_CACHES),
     Analyser("staticcheck", "best_practices", ("go",), "staticcheck",
              lambda f: _staticcheck(STATICCHECK_PRACTICES), parse_staticcheck,
-             prepare=prepare_module, version_argv=("-version",), env=go_env),
+             prepare=prepare_module, version_argv=("-version",), env=go_env, caches=GO_CACHES),
 ]

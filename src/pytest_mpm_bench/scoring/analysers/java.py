@@ -41,10 +41,6 @@ def javac_argv(file_name: str) -> list[str]:
             "-d", CLASSES, file_name]
 
 
-def prepare_javac(workdir: Path, file_name: str) -> None:
-    (workdir / CLASSES).mkdir()
-
-
 def parse_javac(out: str, err: str) -> list[Finding]:
     """``File.java:12: warning: [rawtypes] found raw type: List``, then context lines."""
     findings: list[Finding] = []
@@ -112,7 +108,7 @@ ANALYSERS = [
     Analyser("checkstyle", "idiomaticity", ("java",), "checkstyle", _checkstyle,
              parse_checkstyle_idioms, prepare=prepare_checkstyle, env=checkstyle_env),
     Analyser("javac", "best_practices", ("java",), "javac", javac_argv, parse_javac,
-             prepare=prepare_javac, version_argv=("-version",)),
+             version_argv=("-version",)),
     Analyser("checkstyle", "best_practices", ("java",), "checkstyle", _checkstyle,
              parse_checkstyle_practices, prepare=prepare_checkstyle, env=checkstyle_env),
 ]

@@ -66,5 +66,6 @@ _VERSION_JS = (
 ANALYSERS = [
     Analyser("eslint", "idiomaticity", ("javascript", "typescript"), "node",
              lambda f: ["node", RUNNER, f], parse, prepare=prepare,
-             version_argv=("-p", _VERSION_JS), also=("best_practices",)),
+             version_argv=("-p", _VERSION_JS), also=("best_practices",),
+             binds=lambda: [node_modules().resolve()]),
 ]

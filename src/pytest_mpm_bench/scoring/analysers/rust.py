@@ -30,7 +30,7 @@ import os
 import re
 from pathlib import Path
 
-from pytest_mpm_bench.languages.rust import rustc_binary
+from pytest_mpm_bench.languages.rust import rust_sysroots, rustc_binary
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
 
 EDITION = "2021"
@@ -161,12 +161,13 @@ def _clippy(flags: tuple[str, ...]) -> list[str]:
 ANALYSERS = [
     Analyser("clippy", "idiomaticity", ("rust",), "cargo", lambda f: _clippy(IDIOM_FLAGS),
              parse_clippy_idioms, prepare=prepare_crate, version_argv=("clippy", "--version"),
-             env=cargo_env, locate=locate_clippy),
+             env=cargo_env, locate=locate_clippy, binds=rust_sysroots),
     Analyser("rustfmt", "idiomaticity", ("rust",), "rustfmt",
              lambda f: ["rustfmt", "--check", "--color", "never", "--edition", EDITION, f],
              parse_rustfmt, prepare=prepare_rustfmt, env=cargo_env,
-             locate=lambda: toolchain_tool("rustfmt")),
+             locate=lambda: toolchain_tool("rustfmt"), binds=rust_sysroots),
     Analyser("clippy", "best_practices", ("rust",), "cargo", lambda f: _clippy(PRACTICE_FLAGS),
              parse_clippy_practices, prepare=prepare_crate,
-             version_argv=("clippy", "--version"), env=cargo_env, locate=locate_clippy),
+             version_argv=("clippy", "--version"), env=cargo_env, locate=locate_clippy,
+             binds=rust_sysroots),
 ]
