@@ -5,6 +5,7 @@ Precedence: command line > ini > default. Every bad value is one ``pytest.UsageE
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from pytest_mpm_bench.agents import BACKENDS
 from pytest_mpm_bench.report import history
-from pytest_mpm_bench.sandbox import LEVELS, Limits
+from pytest_mpm_bench.sandbox import LEVELS, TOOL_LIMITS, Limits
 from pytest_mpm_bench.scoring import DEFAULT_WEIGHTS, SCORINGS, WeightsError, parse_weights
 
 # (option, ini name, help, ini type, default) — one help text for both twins.
@@ -68,6 +69,12 @@ INI_ONLY: list[tuple[str, str, str, Any]] = [
     ("mpm_file_size_mb", "largest file a solution may write, MiB", "string", "64"),
     ("mpm_open_files", "open files a solution may hold", "string", "256"),
     ("mpm_output_kb", "stdout / stderr cap of a solution run, KiB each", "string", "1024"),
+    ("mpm_work_mb", "all that a solution run may write in its work dir together, MiB",
+     "string", "256"),
+    ("mpm_build_timeout", "seconds a build, type check or analyser may take (each runs in the "
+     "sandbox)", "string", "120"),
+    ("mpm_build_memory_mb", "memory limit of a build, type check or analyser, MiB", "string",
+     "2048"),
 ]
 
 
@@ -151,6 +158,7 @@ class Settings:
     min_score: float | None
     weights: dict[str, float]
     limits: Limits
+    tool_limits: Limits = TOOL_LIMITS  # builds, type checks, analysers
     level: str = "none"  # the sandbox level resolved at start-up
 
     @property
@@ -203,7 +211,12 @@ def read_settings(config: pytest.Config) -> Settings:
         file_bytes=int(_number(config, "mpm_file_size_mb", float, 0) * mib),
         open_files=_number(config, "mpm_open_files", int, 16),
         output_bytes=int(_number(config, "mpm_output_kb", float, 1) * 1024),
+        work_bytes=int(_number(config, "mpm_work_mb", float, 1) * mib),
     )
+    build_seconds = _number(config, "mpm_build_timeout", float, 1)
+    tool_limits = dataclasses.replace(
+        TOOL_LIMITS, wall_seconds=build_seconds, cpu_seconds=2 * build_seconds,
+        memory_bytes=int(_number(config, "mpm_build_memory_mb", float, 64) * mib))
     min_score = _get(config, "mpm_min_score")
     return Settings(
         agents=agents,
@@ -231,4 +244,5 @@ def read_settings(config: pytest.Config) -> Settings:
                    if min_score not in ("", None) else None),
         weights=weights,
         limits=limits,
+        tool_limits=tool_limits,
     )

@@ -113,7 +113,8 @@ def _judge(run: Run, case: Case, executor: Executor, number: int, reply: AgentRe
     limits = run.settings.limits
     if case.timeout:
         limits = dataclasses.replace(limits, wall_seconds=case.timeout)
-    outcome = execute(case, solution, executor, ExecSettings(limits, run.settings.level))
+    outcome = execute(case, solution, executor,
+                      ExecSettings(limits, run.settings.level, run.settings.tool_limits))
     return Try(number, reply, cached, attempts, outcome.status, outcome.message, solution, outcome)
 
 
@@ -156,7 +157,8 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         dimensions = v1.score(outcome, solution or "", case.language, case.difficulty)
     else:
         dimensions, evidence = v2.score(case, solution or "", outcome, executor,
-                                        ExecSettings(settings.limits, settings.level),
+                                        ExecSettings(settings.limits, settings.level,
+                                                     settings.tool_limits),
                                         ReferenceTimes(run.session))
     weights = settings.weights
     if outcome is not None and run.extra_dimensions is not None:
