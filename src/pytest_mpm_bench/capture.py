@@ -8,13 +8,14 @@ cannot exhaust the harness's memory.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from pytest_mpm_bench.streams import drain
 
 
 @dataclass(frozen=True)
@@ -38,56 +39,32 @@ def run_captured(argv: Sequence[str], *, stdin: bytes, cwd: Path, env: Mapping[s
                  timeout: float, cap: int) -> Captured:
     """Run ``argv``; never wait past ``timeout`` nor hold more than ``cap`` bytes a stream."""
     start = time.monotonic()
-    proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    assert proc.stdin and proc.stdout and proc.stderr
-    selector = selectors.DefaultSelector()
-    buffers = {"stdout": bytearray(), "stderr": bytearray()}
-    selector.register(proc.stdout, selectors.EVENT_READ, "stdout")
-    selector.register(proc.stderr, selectors.EVENT_READ, "stderr")
-    pending = memoryview(stdin)
-    os.set_blocking(proc.stdin.fileno(), False)
-    selector.register(proc.stdin, selectors.EVENT_WRITE, "stdin")
-    timed_out, overflowed, open_streams = False, None, 2
+    stdin_read, stdin_write = os.pipe()
     try:
-        while open_streams:
-            left = timeout - (time.monotonic() - start)
-            if left <= 0:
-                timed_out = True
-                break
-            for key, _ in selector.select(timeout=min(left, 0.5)):
-                if key.data == "stdin":
-                    try:
-                        pending = pending[os.write(key.fd, pending[:65536]):]
-                    except (BrokenPipeError, BlockingIOError):
-                        pending = pending[:0]
-                    if not pending:
-                        selector.unregister(key.fileobj)
-                        proc.stdin.close()
-                    continue
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    selector.unregister(key.fileobj)
-                    open_streams -= 1
-                    continue
-                buffers[key.data] += chunk
-                if len(buffers[key.data]) > cap:
-                    del buffers[key.data][cap:]
-                    overflowed = key.data
-            if overflowed:
-                break
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), stdin=stdin_read,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    except BaseException:
+        os.close(stdin_write)
+        raise
+    finally:
+        os.close(stdin_read)
+    assert proc.stdout and proc.stderr
+    try:
+        drained = drain({"stdout": proc.stdout.fileno(), "stderr": proc.stderr.fileno()},
+                        {"stdout": cap, "stderr": cap}, start + timeout,
+                        stdin=(stdin_write, stdin))
+        timed_out, overflowed = drained.timed_out, drained.exceeded
         if timed_out or overflowed:
             _kill_group(proc.pid)
-        exit_code = proc.wait(timeout=max(1.0, timeout - (time.monotonic() - start)))
-    except subprocess.TimeoutExpired:  # closed its pipes but kept running
-        _kill_group(proc.pid)
-        timed_out, exit_code = True, proc.wait()
+        try:  # the streams closed: the agent has answered, or closed them and kept running
+            exit_code = proc.wait(timeout=max(1.0, timeout - (time.monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid)
+            timed_out, exit_code = True, proc.wait()
     finally:
         _kill_group(proc.pid)  # nothing of the agent outlives its answer
-        selector.close()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if not stream.closed:
-                stream.close()
-    return Captured(None if timed_out or overflowed else exit_code, bytes(buffers["stdout"]),
-                    bytes(buffers["stderr"]), timed_out, overflowed, time.monotonic() - start)
+        proc.stdout.close()
+        proc.stderr.close()
+    return Captured(None if timed_out or overflowed else exit_code, drained.data["stdout"],
+                    drained.data["stderr"], timed_out, overflowed, time.monotonic() - start)

@@ -25,7 +25,6 @@ import fcntl
 import itertools
 import os
 import resource
-import selectors
 import shlex
 import shutil
 import signal
@@ -36,6 +35,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+
+from pytest_mpm_bench.streams import drain
 
 LEVELS = ("auto", "bwrap", "unshare", "none")
 BASE_UID = 60000
@@ -536,45 +537,13 @@ def _status(status: int, level: str) -> tuple[int | None, int | None]:
 def _collect(proc: subprocess.Popen[bytes], channel_fd: int, limits: Limits, start: float,
              cgroups: _Cgroups) -> tuple[dict[str, bytes], bool, str | None]:
     assert proc.stdout is not None and proc.stderr is not None
-    caps = {"stdout": limits.output_bytes, "stderr": limits.output_bytes,
-            "channel": limits.channel_bytes}
-    buffers = {name: bytearray() for name in caps}
-    selector = selectors.DefaultSelector()
-    for fileobj, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr"),
-                          (channel_fd, "channel")):
-        os.set_blocking(fileobj if isinstance(fileobj, int) else fileobj.fileno(), False)
-        selector.register(fileobj, selectors.EVENT_READ, name)
-    timed_out, exceeded, exited_at = False, None, None
-    try:
-        while selector.get_map():
-            now = time.monotonic()
-            if now - start >= limits.wall_seconds:
-                timed_out = True
-                break
-            if exited_at is None and _exited(proc.pid):
-                # The main process is gone: whatever still holds a pipe is a leftover.
-                exited_at = now
-                _kill(proc, cgroups)
-            if exited_at is not None and now - exited_at > 0.5:
-                break
-            for key, _ in selector.select(timeout=min(0.05, limits.wall_seconds - (now - start))):
-                name = key.data
-                try:
-                    chunk = os.read(key.fd, 65536)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    selector.unregister(key.fileobj)
-                    continue
-                room = caps[name] - len(buffers[name])
-                buffers[name] += chunk[:room]
-                if len(chunk) > room:
-                    exceeded = name
-            if exceeded:
-                break
-    finally:
-        selector.close()
-    return {k: bytes(v) for k, v in buffers.items()}, timed_out, exceeded
+    drained = drain(
+        {"stdout": proc.stdout.fileno(), "stderr": proc.stderr.fileno(), "channel": channel_fd},
+        {"stdout": limits.output_bytes, "stderr": limits.output_bytes,
+         "channel": limits.channel_bytes},
+        start + limits.wall_seconds, main_exited=lambda: _exited(proc.pid),
+        on_main_exit=lambda: _kill(proc, cgroups))  # whatever still holds a pipe is a leftover
+    return drained.data, drained.timed_out, drained.exceeded
 
 
 def _exited(pid: int) -> bool:
