@@ -1,10 +1,13 @@
-"""Build and run time of the compiled languages' reference solutions, cold and warm cache.
+"""Build and run time of the compiled languages' reference solutions, cold and warm cache,
+with builds and runs in the sandbox as a benchmark runs them.
 
-    PYTHONPATH=src python3 benchmarks/compiled_speed.py [go java rust]
+    PYTHONPATH=src python3 benchmarks/compiled_speed.py [go java rust typescript]
+    MPM_SPEED_SANDBOX=none ...    # another level (auto: the best that works here)
 
-Cold: a fresh, empty ``$MPM_BUILD_CACHE`` (Go's own GOCACHE stays as it is, so the standard
-library is not recompiled). Warm: the same run again, every build found in the cache.
-Targets: warm under 25% of cold; a Rust or Java case's build + run under 3 s cold.
+Cold: a fresh, empty ``$MPM_BUILD_CACHE`` (so Go's own build cache, kept under it, starts
+empty too: the first Go case compiles the standard library). Warm: the same run again, every
+build found in the cache. Targets: warm under 25% of cold; a Rust or Java case's build + run
+under 3 s cold.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.suite import load_suite
 
-SUITES = {"go": "golang_mini.json", "java": "java_mini.json", "rust": "rust_mini.json"}
+SUITES = {"go": "golang_mini.json", "java": "java_mini.json", "rust": "rust_mini.json",
+          "typescript": "typescript_mini.json"}
 HERE = Path(__file__).resolve().parent / "lightweight"
 
 
@@ -28,7 +32,8 @@ def measure(language: str) -> tuple[float, float, float]:
     """(build seconds, run seconds, slowest case's build + run) over the suite's references."""
     executor = executor_for(language)
     suite = load_suite(HERE / SUITES[language], known_languages())
-    settings = ExecSettings(sandbox.Limits(), "none")
+    level = sandbox.resolve_level(os.environ.get("MPM_SPEED_SANDBOX", "auto"))
+    settings = ExecSettings(sandbox.Limits(), level)
     build = run = worst = 0.0
     for case in suite.cases:
         assert case.reference_solution is not None
