@@ -62,7 +62,7 @@ def score(case: Case, source: str, outcome: CaseOutcome, executor: Executor,
     else:
         findings = analysers.analyse(source, case.language, executor.file_name(source))
         for dimension in ("idiomaticity", "best_practices"):
-            dimensions[dimension] = analysers.score(findings[dimension], source)
+            dimensions[dimension] = analysers.score(findings[dimension], source, case.language)
             evidence[dimension] = findings[dimension]
     dimensions["performance"], evidence["performance"] = _performance(
         case, source, outcome, executor, settings, references)

@@ -14,7 +14,12 @@ tool takes well under a second. Points (docs/scoring.md):
   ``composites`` (unkeyed fields) 1.
 - staticcheck: ``SA`` 3 (``SA6`` performance, ``SA9`` dubious constructs and ``SA1019``
   deprecated API 2), ``U1000`` (unused code) 2, ``S`` and ``ST`` 1. Checks are staticcheck's
-  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug).
+  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug). ``-show-ignored``:
+  a ``//lint:ignore`` or ``//lint:file-ignore`` in the solution hides nothing (``//nolint`` is
+  golangci-lint's and never did).
+
+The build passed, so a type error reported by go vet or staticcheck means the tool did not see
+the code the compiler saw: a failure of that tool, which costs the dimension all its points.
 """
 
 from __future__ import annotations
@@ -107,10 +112,7 @@ def parse_vet(out: str, err: str) -> list[Finding]:
             found = _POSITION.match(line)
             if found is None:
                 return [tool_failure("go vet", text[at:])]
-            findings.append({"tool": "go vet", "rule": "typecheck", "line": int(found[2]),
-                             "message": found[3], "points": 3.0})
-            at += len(line)
-            continue
+            return [tool_failure("go vet", f"line {found[2]}: {found[3]}")]
         document, at = decoder.raw_decode(text, at)
         for analyzers in document.values():
             for analyzer, reports in analyzers.items():
@@ -143,6 +145,9 @@ def parse_staticcheck(out: str, err: str) -> list[Finding]:
             continue
         report = json.loads(line)
         code = report["code"]
+        if code == "compile":
+            return [tool_failure("staticcheck", f"line {report['location']['line']}: "
+                                                f"{report['message']}")]
         findings.append({"tool": "staticcheck", "rule": code,
                          "line": report["location"]["line"] or None,
                          "message": report["message"], "points": staticcheck_points(code)})
@@ -150,7 +155,7 @@ def parse_staticcheck(out: str, err: str) -> list[Finding]:
 
 
 def _staticcheck(checks: str) -> list[str]:
-    return ["staticcheck", "-f", "json", "-tests=false", "-checks", checks, "."]
+    return ["staticcheck", "-f", "json", "-tests=false", "-show-ignored", "-checks", checks, "."]
 
 
 ANALYSERS = [
