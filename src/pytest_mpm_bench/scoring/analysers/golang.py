@@ -14,8 +14,9 @@ tool takes well under a second. Points (docs/scoring.md):
   ``composites`` (unkeyed fields) 1.
 - staticcheck: ``SA`` 3 (``SA6`` performance, ``SA9`` dubious constructs and ``SA1019``
   deprecated API 2), ``U1000`` (unused code) 2, ``S`` and ``ST`` 1. Checks are staticcheck's
-  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug). ``-show-ignored``:
-  a ``//lint:ignore`` or ``//lint:file-ignore`` in the solution hides nothing (``//nolint`` is
+  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug). A ``//lint:ignore``
+  or ``//lint:file-ignore`` in the solution hides nothing: ``-show-ignored``, and the directive
+  blanked in the analysed copy, for ``U1000`` which that switch does not cover (``//nolint`` is
   golangci-lint's and never did).
 
 The build passed, so a type error reported by go vet or staticcheck means the tool did not see
@@ -32,6 +33,7 @@ from pathlib import Path
 from pytest_mpm_bench.languages.compiled import cache_root
 from pytest_mpm_bench.languages.golang import GoExecutor, go_binary, go_cache
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure, tool_path
+from pytest_mpm_bench.scoring.analysers.views import go_without_lint_directives
 
 # staticcheck's default check set (its docs), split by dimension.
 STATICCHECK_IDIOMS = "S*,ST*,-ST1000,-ST1003,-ST1016,-ST1020,-ST1021,-ST1022,-ST1023"
@@ -66,6 +68,7 @@ def prepare_module(workdir: Path, file_name: str) -> None:
     path = workdir / file_name
     source = re.sub(r"^package\s+\w+", "package main", path.read_text(encoding="utf-8"),
                     count=1, flags=re.MULTILINE)
+    source = go_without_lint_directives(source)
     path.write_text(source, encoding="utf-8")
     (workdir / "go.mod").write_text(
         f"module mpmsolution\n\ngo {GoExecutor().language_version()}\n", encoding="utf-8")
