@@ -13,10 +13,12 @@ import pytest
 from pytest_mpm_bench import sandbox, statuses
 from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.report.summary import summarize
+from pytest_mpm_bench.report.terminal import table
 from pytest_mpm_bench.scoring import analysers
 from pytest_mpm_bench.scoring.analysers.loc import code_lines
 from pytest_mpm_bench.suite import Case, TestCase
-from tests.helpers import bench, make_case, make_suite, replies
+from tests.helpers import bench, history_result, make_case, make_suite, replies
 
 # -- performance: end to end through the pipeline ----------------------------------------------
 
@@ -329,3 +331,13 @@ def test_rust_code_for_clippy_only_is_the_code_that_runs() -> None:
              "#[cfg(not(clippy))]\npub fn add(a: i64, b: i64) -> i64 {\n    a - b\n}\n")
     assert _outcome("rust", split, "fn add(a: i64, b: i64) -> i64", reference) == (
         statuses.PASSED)
+
+
+def test_a_missing_analyser_is_named_in_the_summary() -> None:
+    result = {**history_result("c1"), "evidence": {
+        "best_practices": [{"tool": "bandit", "message": "not installed", "points": 0.0},
+                           {"tool": "ruff", "message": "no findings", "points": 0.0}],
+        "idiomaticity": [{"tool": "ruff", "message": "no findings", "points": 0.0}]}}
+    summary = summarize([result, {**history_result("c2"), "evidence": {}}])
+    assert summary["agents"]["a"]["not_scored"] == ["bandit (best_practices)"]
+    assert "a: not scored (analyser not installed): bandit (best_practices)" in table(summary)
