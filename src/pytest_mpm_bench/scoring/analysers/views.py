@@ -18,7 +18,7 @@ import string
 #: Attributes that set lint levels or skip formatting; ``cfg_attr`` is checked for them inside.
 _RUST_ATTRIBUTE = re.compile(r"#\s*!?\s*\[")
 _RUST_SUPPRESSING = re.compile(
-    r"^\s*(?:allow|expect|warn|deny|forbid|rustfmt::|rustfmt_skip|clippy::)"
+    r"^\s*(?:(?:allow|expect|warn|deny|forbid)\b|rustfmt::|rustfmt_skip\b|clippy::)"
     r"|\bcfg_attr\s*\(.*\b(?:allow|expect|warn|deny|forbid|rustfmt::|rustfmt_skip)\b", re.S)
 
 
