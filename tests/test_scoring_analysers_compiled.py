@@ -222,15 +222,17 @@ def test_clippy_correctness_is_a_likely_bug() -> None:
 
 def test_a_staticcheck_too_old_for_the_toolchain_is_evidence() -> None:
     findings = golang.parse_staticcheck("", "panic: unsupported version: 2\n\ngoroutine 1\n")
-    assert findings == [{"tool": "staticcheck", "points": 0.0,
+    assert findings == [{"tool": "staticcheck", "points": 0.0, "failed": True,
                          "message": "could not analyse: panic: unsupported version: 2 | "
                                     "goroutine 1"}]
 
 
 def test_go_vet_type_errors_and_reports() -> None:
+    # The build passed, so a type error means vet saw other code: a failure of vet.
     err = ("# mpmsolution\n# [mpmsolution]\nvet: ./solution.go:20:1: missing return\n")
-    assert golang.parse_vet("", err) == [{"tool": "go vet", "rule": "typecheck", "line": 20,
-                                          "message": "missing return", "points": 3.0}]
+    assert golang.parse_vet("", err) == [{"tool": "go vet", "points": 0.0, "failed": True,
+                                          "message": "could not analyse: line 20: missing "
+                                                     "return"}]
     report = {"mpmsolution": {"composites": [{"posn": "/t/solution.go:7:9", "message": "m"}]}}
     assert golang.parse_vet("", "# mpmsolution\n" + json.dumps(report)) == [
         {"tool": "go vet", "rule": "composites", "line": 7, "message": "m", "points": 1.0}]
@@ -240,7 +242,7 @@ def test_checkstyle_that_cannot_parse_names_the_place() -> None:
     err = ("com.puppycrawl.tools.checkstyle.api.CheckstyleException: Exception was thrown\n"
            "Caused by: /tmp/mpm-analyse-x/y/Solution.java:1:1: unexpected token: sealed\n")
     assert java.parse_checkstyle_idioms("", err) == [
-        {"tool": "checkstyle", "points": 0.0,
+        {"tool": "checkstyle", "points": 0.0, "failed": True,
          "message": "could not analyse: Solution.java:1:1: unexpected token: sealed"}]
 
 
@@ -250,7 +252,7 @@ def test_javac_warnings_and_a_refused_command_line() -> None:
     assert java.parse_javac("", err) == [{"tool": "javac", "rule": "cast", "line": 3,
                                           "message": "redundant cast to int", "points": 1.0}]
     assert java.parse_javac("", "error: invalid flag: -Xfoo\nUsage: javac\n") == [
-        {"tool": "javac", "points": 0.0,
+        {"tool": "javac", "points": 0.0, "failed": True,
          "message": "could not analyse: error: invalid flag: -Xfoo"}]
 
 

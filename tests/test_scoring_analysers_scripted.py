@@ -241,8 +241,9 @@ def rules_of(findings: list[dict[str, Any]]) -> set[str]:
 
 @pytest.mark.parametrize(("language", "source", "rule"), [
     ("javascript", "/* eslint-disable */\nvar x = 1;\nexport { x };\n", "no-var"),
+    # @ts-nocheck is neutralised, so tsc reports the unused local it would hide.
     ("typescript", "// @ts-nocheck\n/* eslint-disable */\nexport function f(): number {\n"
-                   "  const unused = 1;\n  return 2;\n}\n", "@typescript-eslint/ban-ts-comment"),
+                   "  const unused = 1;\n  return 2;\n}\n", "TS6133"),
     ("php", "<?php\n\ndeclare(strict_types=1);\n\n// phpcs:disable\nfunction f($a)\n{\n"
             "    if ($a == 1) {\n        return 1;\n    }\n    return 0;\n}\n",
      "Squiz.Operators.ComparisonOperatorUsage.NotAllowed"),
@@ -369,12 +370,18 @@ def test_rubocop_departments_and_severities() -> None:
     out = json.dumps({"files": [{"offenses": [
         {**offence, "cop_name": "Security/Eval", "severity": "convention"},
         {**offence, "cop_name": "Lint/UselessAssignment", "severity": "warning"},
-        {**offence, "cop_name": "Lint/Syntax", "severity": "fatal"},
         {**offence, "cop_name": "Layout/EndAlignment", "severity": "warning"},
         {**offence, "cop_name": "Style/For", "severity": "convention"}]}]})
     assert [(f["dimension"], f["points"]) for f in ruby.parse(out, "")] == [
-        ("best_practices", 3.0), ("best_practices", 2.0), ("best_practices", 3.0),
+        ("best_practices", 3.0), ("best_practices", 2.0),
         ("idiomaticity", 2.0), ("idiomaticity", 1.0)]
+    # A file rubocop cannot parse: no other cop ran, so it is a failure of rubocop.
+    syntax = json.dumps({"files": [{"offenses": [
+        {**offence, "cop_name": "Style/For", "severity": "convention"},
+        {**offence, "cop_name": "Lint/Syntax", "severity": "fatal",
+         "message": "unexpected end"}]}]})
+    assert ruby.parse(syntax, "") == [{"tool": "rubocop", "message": "could not analyse: line 2: "
+                                       "unexpected end", "points": 0.0, "failed": True}]
 
 
 def test_phpcs_points_and_the_not_operator() -> None:

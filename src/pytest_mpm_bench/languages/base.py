@@ -42,6 +42,9 @@ class Executor:
     install_hint: ClassVar[str] = "scripts/install-toolchains"
     #: One number type (JavaScript): integral floats and ints cannot be told apart.
     loose_numbers: ClassVar[bool] = False
+    #: A solution that defines nothing: the performance scorer's start-up run loads it in
+    #: place of the solution, with no test (so nothing of the case is needed to build it).
+    stand_in: ClassVar[str] = ""
 
     def missing(self) -> str | None:
         """Why this language cannot run here (with the command that fixes it), or None."""

@@ -49,6 +49,7 @@ class GoExecutor(CompiledExecutor):
     aliases: ClassVar[tuple[str, ...]] = ("golang",)
     fence_tags: ClassVar[tuple[str, ...]] = ("go", "golang")
     source_name: ClassVar[str] = "solution.go"
+    stand_in: ClassVar[str] = "package main\n"
     driver_name: ClassVar[str] = "go_driver.go"
     requires: ClassVar[tuple[str, ...]] = ("go",)
     install_hint: ClassVar[str] = "scripts/install-toolchains go"

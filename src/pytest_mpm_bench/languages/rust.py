@@ -266,8 +266,10 @@ class RustExecutor(CompiledExecutor):
         return rust_sysroots()
 
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
+        # --cfg clippy: clippy sets it when it analyses, so #[cfg(clippy)] code is built too and
+        # the analyser sees the program that runs (docs/scoring.md, "Gaming").
         return [rustc_binary() or "rustc", "--edition", "2021", "-C", "opt-level=2",
-                "-C", "debuginfo=0", "-C", "panic=unwind", "-A", "warnings",
+                "-C", "debuginfo=0", "-C", "panic=unwind", "-A", "warnings", "--cfg", "clippy",
                 "--crate-name", "solution", "-o", str(outdir / PROGRAM), "main.rs"]
 
     def command(self, workdir: Path) -> list[str]:

@@ -83,6 +83,16 @@ def _by(results: Sequence[dict[str, Any]], field: str) -> dict[str, Any]:
     return {key: _group(groups[key]) for key in order}
 
 
+def not_scored(results: Sequence[dict[str, Any]]) -> list[str]:
+    """The analysers missing from the machine, as ``tool (dimension)``: what they would have
+    found is not in the scores (a tool that ran and failed costs its dimension instead)."""
+    found = {f"{item.get('tool')} ({dimension})"
+             for result in results for dimension, items in (result.get("evidence") or {}).items()
+             for item in items
+             if isinstance(item, dict) and str(item.get("message", "")).startswith("not installed")}
+    return sorted(found)
+
+
 def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """``{"agents": {agent: {...}}, "overall": {...}}`` as the JSON report holds it."""
     ordered = sorted(results, key=sort_key)
@@ -96,5 +106,6 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
         entry["pass_rate_by_try"] = pass_rate_by_try(rows)
         entry["by_difficulty"] = _by(rows, "difficulty")
         entry["by_category"] = _by(rows, "category")
+        entry["not_scored"] = not_scored(rows)
         summary["agents"][agent] = entry
     return summary

@@ -44,6 +44,10 @@ def table(summary: dict[str, Any]) -> list[str]:
             shown = "  ".join(f"{k} {v:.2f}" for k, v in estimates.items())
             flaky = ", ".join(row.get("flaky", [])) or "none"
             lines.append(f"{name}: {shown}; flaky cases: {flaky}")
+    for name, row in agents.items():
+        if row.get("not_scored"):
+            lines.append(f"{name}: not scored (analyser not installed): "
+                         f"{', '.join(row['not_scored'])}")
     return lines
 
 

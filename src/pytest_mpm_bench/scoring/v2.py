@@ -31,16 +31,17 @@ def _performance(case: Case, source: str, outcome: CaseOutcome, executor: Execut
     if reference.cpu_seconds is None:
         return 0.0, [{"tool": "cpu-time", "message": f"the reference solution failed the "
                                                       f"performance input: {reference.problem}"}]
-    mine = measure(case, source, executor, settings)
-    if mine.cpu_seconds is None:
-        return 2.0, [{"tool": "cpu-time", "message": mine.problem,
+    mine = measure(case, source, executor, settings, reference)
+    if mine.cpu_seconds is None:  # no time without every answer, each one right
+        return 0.0, [{"tool": "cpu-time", "message": mine.problem,
                       "reference_cpu_seconds": round(reference.cpu_seconds, 4)}]
     ratio = mine.cpu_seconds / reference.cpu_seconds
     evidence = [{"tool": "cpu-time", "cpu_seconds": round(mine.cpu_seconds, 4),
                  "reference_cpu_seconds": round(reference.cpu_seconds, 4),
-                 "ratio": round(ratio, 3), "input": "performance" if case.performance else "tests",
+                 "ratio": round(ratio, 3), "startup_cpu_seconds": round(mine.startup_seconds, 4),
+                 "input": "performance" if case.performance else "tests",
                  "counter": COUNTER}]
-    grown = growth(case, source, executor, settings, mine)
+    grown = growth(case, source, executor, settings, mine, reference)
     return ratio_score(ratio), evidence + ([grown] if grown else [])
 
 
@@ -62,7 +63,7 @@ def score(case: Case, source: str, outcome: CaseOutcome, executor: Executor,
         findings = analysers.analyse(source, case.language, executor.file_name(source),
                                       settings.tools)
         for dimension in ("idiomaticity", "best_practices"):
-            dimensions[dimension] = analysers.score(findings[dimension], source)
+            dimensions[dimension] = analysers.score(findings[dimension], source, case.language)
             evidence[dimension] = findings[dimension]
     dimensions["performance"], evidence["performance"] = _performance(
         case, source, outcome, executor, settings, references)

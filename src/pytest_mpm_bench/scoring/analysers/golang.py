@@ -14,7 +14,13 @@ tool takes well under a second. Points (docs/scoring.md):
   ``composites`` (unkeyed fields) 1.
 - staticcheck: ``SA`` 3 (``SA6`` performance, ``SA9`` dubious constructs and ``SA1019``
   deprecated API 2), ``U1000`` (unused code) 2, ``S`` and ``ST`` 1. Checks are staticcheck's
-  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug).
+  default set, less ``SA5009`` (go vet's ``printf`` reports the same bug). A ``//lint:ignore``
+  or ``//lint:file-ignore`` in the solution hides nothing: ``-show-ignored``, and the directive
+  blanked in the analysed copy, for ``U1000`` which that switch does not cover (``//nolint`` is
+  golangci-lint's and never did).
+
+The build passed, so a type error reported by go vet or staticcheck means the tool did not see
+the code the compiler saw: a failure of that tool, which costs the dimension all its points.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 
 from pytest_mpm_bench.languages.golang import GO_CACHE, GoExecutor, go_binary
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure, tool_path
+from pytest_mpm_bench.scoring.analysers.views import go_without_lint_directives
 
 # staticcheck's default check set (its docs), split by dimension.
 STATICCHECK_IDIOMS = "S*,ST*,-ST1000,-ST1003,-ST1016,-ST1020,-ST1021,-ST1022,-ST1023"
@@ -62,6 +69,7 @@ def prepare_module(workdir: Path, file_name: str) -> None:
     path = workdir / file_name
     source = re.sub(r"^package\s+\w+", "package main", path.read_text(encoding="utf-8"),
                     count=1, flags=re.MULTILINE)
+    source = go_without_lint_directives(source)
     path.write_text(source, encoding="utf-8")
     (workdir / "go.mod").write_text(
         f"module mpmsolution\n\ngo {GoExecutor().language_version()}\n", encoding="utf-8")
@@ -108,10 +116,7 @@ def parse_vet(out: str, err: str) -> list[Finding]:
             found = _POSITION.match(line)
             if found is None:
                 return [tool_failure("go vet", text[at:])]
-            findings.append({"tool": "go vet", "rule": "typecheck", "line": int(found[2]),
-                             "message": found[3], "points": 3.0})
-            at += len(line)
-            continue
+            return [tool_failure("go vet", f"line {found[2]}: {found[3]}")]
         document, at = decoder.raw_decode(text, at)
         for analyzers in document.values():
             for analyzer, reports in analyzers.items():
@@ -144,6 +149,9 @@ def parse_staticcheck(out: str, err: str) -> list[Finding]:
             continue
         report = json.loads(line)
         code = report["code"]
+        if code == "compile":
+            return [tool_failure("staticcheck", f"line {report['location']['line']}: "
+                                                f"{report['message']}")]
         findings.append({"tool": "staticcheck", "rule": code,
                          "line": report["location"]["line"] or None,
                          "message": report["message"], "points": staticcheck_points(code)})
@@ -151,7 +159,7 @@ def parse_staticcheck(out: str, err: str) -> list[Finding]:
 
 
 def _staticcheck(checks: str) -> list[str]:
-    return ["staticcheck", "-f", "json", "-tests=false", "-checks", checks, "."]
+    return ["staticcheck", "-f", "json", "-tests=false", "-show-ignored", "-checks", checks, "."]
 
 
 ANALYSERS = [

@@ -14,6 +14,12 @@ into a directory of the analyser's own. Points (docs/scoring.md):
   check's id names its dimension (``idiomaticity.NeedBraces``), its severity the points:
   ``info`` 1, ``warning`` 2, ``error`` 3. The two checkstyle analysers share one run (same
   command, same preparation), each reading the findings of its own dimension.
+
+Each tool reads the code javac compiles: javac's copy has no ``@SuppressWarnings`` or
+``@SafeVarargs`` (they only silence warnings), checkstyle's has its unicode escapes decoded
+(``// \u000a code`` is code to javac). Our checkstyle config has no suppression filter, so
+``CHECKSTYLE:OFF`` and ``@SuppressWarnings("checkstyle:…")`` change nothing. A compile error
+in javac's run (the build passed) is a failure of javac.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ from importlib import resources
 from pathlib import Path
 
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
+from pytest_mpm_bench.scoring.analysers.views import (
+    java_unicode_decoded,
+    java_without_suppressions,
+)
 
 JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto")
 XLINT = "-Xlint:all,-serial,-processing,-options"
@@ -41,6 +51,14 @@ def javac_argv(file_name: str) -> list[str]:
             "-d", CLASSES, file_name]
 
 
+def prepare_javac(workdir: Path, file_name: str) -> None:
+    """javac's copy without suppressions (javac makes the classes dir itself: a dir staged
+    beside the file would be read-only in the sandbox)."""
+    path = workdir / file_name
+    path.write_text(java_without_suppressions(path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+
+
 def parse_javac(out: str, err: str) -> list[Finding]:
     """``File.java:12: warning: [rawtypes] found raw type: List``, then context lines."""
     findings: list[Finding] = []
@@ -52,11 +70,9 @@ def parse_javac(out: str, err: str) -> list[Finding]:
             continue
         line_no, kind, rule, message = found.groups()
         if kind == "error":
-            findings.append({"tool": "javac", "rule": "compile", "line": int(line_no),
-                             "message": message, "points": 3.0})
-        else:
-            findings.append({"tool": "javac", "rule": rule or "warning", "line": int(line_no),
-                             "message": message, "points": JAVAC_POINTS.get(rule or "", 2.0)})
+            return [tool_failure("javac", f"line {line_no}: {message}")]
+        findings.append({"tool": "javac", "rule": rule or "warning", "line": int(line_no),
+                         "message": message, "points": JAVAC_POINTS.get(rule or "", 2.0)})
     return findings
 
 
@@ -64,6 +80,8 @@ def prepare_checkstyle(workdir: Path, file_name: str) -> None:
     """The shipped config beside the file: no configuration from anywhere else is read."""
     config = resources.files(__package__).joinpath("checkstyle.xml")
     (workdir / "checkstyle.xml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    path = workdir / file_name
+    path.write_text(java_unicode_decoded(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def checkstyle_env() -> dict[str, str]:
@@ -108,7 +126,7 @@ ANALYSERS = [
     Analyser("checkstyle", "idiomaticity", ("java",), "checkstyle", _checkstyle,
              parse_checkstyle_idioms, prepare=prepare_checkstyle, env=checkstyle_env),
     Analyser("javac", "best_practices", ("java",), "javac", javac_argv, parse_javac,
-             version_argv=("-version",)),
+             prepare=prepare_javac, version_argv=("-version",)),
     Analyser("checkstyle", "best_practices", ("java",), "checkstyle", _checkstyle,
              parse_checkstyle_practices, prepare=prepare_checkstyle, env=checkstyle_env),
 ]

@@ -1,11 +1,18 @@
-"""lizard: cyclomatic complexity and function length, for every language we run."""
+"""lizard: cyclomatic complexity and function length, for every language we run.
+
+lizard reads the solution without its own suppressions (``#lizard forgives``, a comment
+holding ``GENERATED CODE``) and, for Java, with the unicode escapes decoded as javac does
+(``views.lizard_view``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding
+from pytest_mpm_bench.scoring.analysers.views import lizard_view
 
 MAX_COMPLEXITY = 10
 MAX_FUNCTION_LINES = 50
@@ -29,7 +36,12 @@ def parse(out: str, err: str) -> list[Finding]:
     return findings
 
 
+def prepare(workdir: Path, file_name: str) -> None:
+    path = workdir / file_name
+    path.write_text(lizard_view(path.read_text(encoding="utf-8"), file_name), encoding="utf-8")
+
+
 ANALYSERS = [
     Analyser("lizard", "idiomaticity", LANGUAGES, "lizard", lambda f: ["lizard", "--csv", f],
-             parse),
+             parse, prepare=prepare),
 ]

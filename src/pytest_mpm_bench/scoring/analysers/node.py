@@ -9,6 +9,10 @@ errors too), reports those diagnostics as best practices, and hands the program 
 typescript-eslint for its typed rules (no-floating-promises and friends): the code is parsed
 and type-checked once. The rule table with dimensions and points is in ``eslint_rules.mjs``
 and docs/scoring.md.
+
+``@ts-nocheck``, ``@ts-ignore`` and ``@ts-expect-error`` are neutralised in the copy the runner
+checks, as the build step does for its type check: tsc reports what they would hide. A file
+ESLint cannot parse (the build could) is a failure of eslint.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from pytest_mpm_bench.languages.node import node_modules
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats
+from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 RUNNER = "eslint_runner.mjs"
 RULES = "eslint_rules.mjs"
@@ -41,6 +45,9 @@ def parse(out: str, err: str) -> list[Finding]:
     data = json.loads(out)
     if "error" in data:  # a package is missing: evidence for every dimension
         return [{"tool": "eslint", "message": str(data["error"]), "points": 0.0}]
+    broken = [f for f in data["findings"] if f.get("rule") == "parse-error"]
+    if broken:
+        return [tool_failure("eslint", f"line {broken[0].get('line')}: {broken[0]['message']}")]
     findings: list[Finding] = [
         {**{k: f[k] for k in ("tool", "rule", "line", "message", "dimension") if k in f},
          "points": float(f["points"])}

@@ -11,7 +11,9 @@
   each with its points.
 
 ``php -l`` is the executor's compile check, so a solution that reaches the analysers parses.
-Annotations in the solution (``// phpcs:ignore``, ``phpcs:disable``) are ignored.
+Annotations in the solution (``// phpcs:ignore``, ``phpcs:disable``, ``phpcs:ignoreFile``,
+``@codingStandardsIgnore…``, ``phpcs:set``) are ignored (``--ignore-annotations``). A file phpcs
+cannot tokenise, or in which it finds no code, is a failure of phpcs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from pytest_mpm_bench.languages.php import normalise
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats
+from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 RULESET = "mpm-phpcs.xml"
 IDIOM_POINTS = {"ERROR": 1.0, "WARNING": 0.5}
@@ -64,6 +66,8 @@ SILENCED = (
     "Generic.CodeAnalysis.UnusedFunctionParameter.FoundInImplementedInterfaceAfterLastUsed",
     "Squiz.Operators.ComparisonOperatorUsage.ImplicitTrue",
 )
+#: phpcs about itself when it could not check the file (an exception, no code found).
+FAILURES = ("Internal.Exception", "Internal.Tokenizer.Exception", "Internal.NoCodeFound")
 #: The same Squiz sniff also wants ``$x === false`` for ``!$x``: only ``==`` and ``!=`` count.
 NOT_OPERATOR = "Operator ! prohibited"
 
@@ -101,6 +105,8 @@ def parse(out: str, err: str) -> list[Finding]:
             sniff = ".".join(code.split(".")[:3])
             if str(message["message"]).startswith(NOT_OPERATOR):
                 continue
+            if code.startswith(FAILURES):
+                return [tool_failure("phpcs", f"{code}: {message['message']}")]
             if code.startswith("Internal."):  # phpcs about itself (e.g. mixed line endings)
                 dimension, points = "idiomaticity", 0.0
             elif sniff in PRACTICES:

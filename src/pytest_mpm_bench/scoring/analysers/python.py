@@ -1,10 +1,15 @@
-"""Python: ruff (a documented rule selection per dimension) and bandit for security."""
+"""Python: ruff (a documented rule selection per dimension) and bandit for security.
+
+Suppressions in the solution do not count: ruff runs with ``--ignore-noqa`` (``# noqa`` and a
+file-wide ``# ruff: noqa`` alike), bandit with ``--ignore-nosec``. A file either tool cannot
+parse is a failure of that tool (``tool_failure``).
+"""
 
 from __future__ import annotations
 
 import json
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding
+from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
 
 # Ruff rules behind each dimension (documented in docs/scoring.md).
 RUFF_IDIOMS = "UP,SIM,C4,PERF,RET,PIE"
@@ -18,21 +23,28 @@ def _ruff_points(code: str) -> float:
 
 
 def parse_ruff(out: str, err: str) -> list[Finding]:
+    reports = json.loads(out or "[]")
+    broken = [d for d in reports if not d["code"]]  # a syntax error: ruff saw no code
+    if broken:
+        return [tool_failure("ruff", f"line {d['location']['row']}: {d['message']}")
+                for d in broken[:1]]
     return [{"tool": "ruff", "rule": d["code"], "line": d["location"]["row"],
-             "message": d["message"], "points": _ruff_points(d["code"] or "")}
-            for d in json.loads(out or "[]")]
+             "message": d["message"], "points": _ruff_points(d["code"])} for d in reports]
 
 
 def parse_bandit(out: str, err: str) -> list[Finding]:
+    report = json.loads(out or "{}")
+    if report.get("errors"):  # bandit could not parse the file: it checked nothing
+        return [tool_failure("bandit", str(report["errors"][0].get("reason", "")))]
     return [{"tool": "bandit", "rule": r["test_id"], "line": r["line_number"],
              "message": f"{r['issue_severity']}: {r['issue_text']}",
              "points": BANDIT_POINTS.get(r["issue_severity"], 1.0)}
-            for r in json.loads(out or "{}").get("results", [])]
+            for r in report.get("results", [])]
 
 
 def _ruff(select: str, *extra: str) -> list[str]:
-    return ["ruff", "check", "--isolated", "--no-cache", "--output-format", "json",
-            "--select", select, *extra, "--exit-zero"]
+    return ["ruff", "check", "--isolated", "--no-cache", "--ignore-noqa", "--output-format",
+            "json", "--select", select, *extra, "--exit-zero"]
 
 
 ANALYSERS = [
@@ -41,5 +53,5 @@ ANALYSERS = [
     Analyser("ruff", "best_practices", ("python",), "ruff",
              lambda f: [*_ruff(RUFF_PRACTICES, "--ignore", RUFF_IGNORED), f], parse_ruff),
     Analyser("bandit", "best_practices", ("python",), "bandit",
-             lambda f: ["bandit", "-q", "-f", "json", f], parse_bandit),
+             lambda f: ["bandit", "-q", "--ignore-nosec", "-f", "json", f], parse_bandit),
 ]

@@ -7,8 +7,10 @@
 
 Points by rubocop's severity: fatal and error 3, warning 2, convention and refactor 1; a
 Security offence is 3 whatever its severity (rubocop files them as conventions). A style cop
-repeated on many lines counts at most 3 points (``cap_repeats``). ``rubocop:disable`` comments
-in the solution are ignored; no .rubocop.yml but ours is read, and nothing is cached.
+repeated on many lines counts at most 3 points (``cap_repeats``). ``rubocop:disable`` and
+``rubocop:todo`` comments in the solution are ignored; no .rubocop.yml but ours is read, and
+nothing is cached. A file rubocop cannot parse (``Lint/Syntax``: no other cop ran) is a failure
+of rubocop.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats
+from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 CONFIG = "mpm-rubocop.yml"
 POINTS = {"fatal": 3.0, "error": 3.0, "warning": 2.0, "convention": 1.0, "refactor": 1.0,
@@ -35,6 +37,9 @@ def parse(out: str, err: str) -> list[Finding]:
     for report in json.loads(out)["files"]:
         for offence in report["offenses"]:
             cop = str(offence["cop_name"])
+            if cop == "Lint/Syntax":
+                return [tool_failure("rubocop", f"line {offence['location']['start_line']}: "
+                                                f"{offence['message']}")]
             department = cop.split("/")[0]
             points = 3.0 if department == "Security" else POINTS.get(offence["severity"], 1.0)
             findings.append({"tool": "rubocop", "rule": cop,

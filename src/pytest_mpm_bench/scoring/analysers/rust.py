@@ -19,8 +19,15 @@ reported it:
 
 Not counted: ``clippy::pedantic``, ``nursery``, ``restriction`` and ``cargo`` (taste, or about
 a package rather than code), and ``dead_code``: without the harness that calls the entry point,
-a private entry point would look unused. ``#[allow(...)]`` in the solution is honoured, as
-``# noqa`` is for ruff.
+a private entry point would look unused.
+
+Lint levels are ours: the attributes that set them in the solution (``#[allow(...)]``,
+``#![allow(...)]``, ``expect``, ``warn``, ``deny``, ``forbid``, clippy's tool attributes, and a
+``cfg_attr`` carrying one) are blanked in the copy clippy checks, and ``#[rustfmt::skip]`` in
+the copy rustfmt formats (``views.rust_without_lint_attributes``). The solution is built with
+``--cfg clippy`` (``languages/rust.py``), so ``#[cfg(clippy)]`` shows clippy nothing the
+program does not have. A compile error in the clippy run (the build passed) is a failure of
+clippy.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from pathlib import Path
 
 from pytest_mpm_bench.languages.rust import rust_sysroots, rustc_binary
 from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
+from pytest_mpm_bench.scoring.analysers.views import rust_without_lint_attributes
 
 EDITION = "2021"
 IDIOM_FLAGS = ("-A", "dead_code", "-A", "clippy::all", "-W", "clippy::style",
@@ -73,10 +81,17 @@ def prepare_crate(workdir: Path, file_name: str) -> None:
         f'[package]\nname = "solution"\nversion = "0.0.0"\nedition = "{EDITION}"\n'
         f'publish = false\n\n[lib]\npath = "{file_name}"\n\n[workspace]\n', encoding="utf-8")
     (workdir / "clippy.toml").write_text("", encoding="utf-8")
+    _without_lint_attributes(workdir / file_name)
 
 
 def prepare_rustfmt(workdir: Path, file_name: str) -> None:
     (workdir / "rustfmt.toml").write_text("", encoding="utf-8")
+    _without_lint_attributes(workdir / file_name)
+
+
+def _without_lint_attributes(path: Path) -> None:
+    path.write_text(rust_without_lint_attributes(path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
 
 
 def _messages(out: str) -> list[dict[str, object]]:
@@ -107,11 +122,21 @@ def _code(message: dict[str, object]) -> str:
     return str(code.get("code", "")) if isinstance(code, dict) else ""
 
 
+_RUSTC_ERROR = re.compile(r"^E\d{4}$")
+
+
 def _clippy_failed(out: str, err: str) -> list[Finding] | None:
-    """Cargo's own failure (no JSON at all), as evidence."""
-    if any(line.startswith("{") for line in out.splitlines()):
-        return None
-    return [tool_failure("clippy", err)] if err.strip() else None
+    """Cargo's own failure (no JSON at all), or a compile error (no lint's name: an error code
+    such as E0308, or none), as evidence: clippy then checked less than the compiler built."""
+    if not any(line.startswith("{") for line in out.splitlines()):
+        return [tool_failure("clippy", err)] if err.strip() else None
+    for message in _messages(out):
+        code = _code(message)
+        if message["level"] == "error" and (not code or _RUSTC_ERROR.match(code)):
+            spans = message["spans"]
+            line = spans[0].get("line_start") if isinstance(spans, list) and spans else None
+            return [tool_failure("clippy", f"line {line}: {message['message']}")]
+    return None
 
 
 def parse_clippy_idioms(out: str, err: str) -> list[Finding]:
