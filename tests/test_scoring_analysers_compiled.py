@@ -20,11 +20,12 @@ import pytest
 
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.languages import executor_for, known_languages
-from pytest_mpm_bench.observe import analysers, observe_v2, v2
+from pytest_mpm_bench.observe import analysers, observe_v2
 from pytest_mpm_bench.observe.analysers import golang, java, rust
 from pytest_mpm_bench.observe.measure import ReferenceTimes
 from pytest_mpm_bench.observe.run import ExecSettings, execute
 from pytest_mpm_bench.sandbox import Tools
+from pytest_mpm_bench.scoring import v2
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import REPO
 

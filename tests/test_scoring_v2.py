@@ -6,9 +6,10 @@ import pytest
 
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.languages import executor_for, known_languages
-from pytest_mpm_bench.observe import analysers, observe_v2, v2
+from pytest_mpm_bench.observe import analysers, observe_v2
 from pytest_mpm_bench.observe.measure import ReferenceTimes
 from pytest_mpm_bench.observe.run import ExecSettings, execute
+from pytest_mpm_bench.scoring import v2
 from pytest_mpm_bench.scoring.performance import declared_exponent, ratio_score
 from pytest_mpm_bench.scoring.style import style_score
 from pytest_mpm_bench.suite import Case, load_suite
