@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
+from pytest_mpm_bench.observe.run import ExecSettings, execute
 from pytest_mpm_bench.suite import load_suite
 
 SUITES = {"go": "golang_mini.json", "java": "java_mini.json", "rust": "rust_mini.json",

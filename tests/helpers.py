@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.languages import Executor
+from pytest_mpm_bench.observe.run import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.report import history
 from pytest_mpm_bench.suite import Case, TestCase
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
+from pytest_mpm_bench.observe.run import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import make_case, make_suite
 

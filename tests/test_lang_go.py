@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.languages.compiled import cache_root
+from pytest_mpm_bench.observe.run import CaseOutcome
 from pytest_mpm_bench.sandbox import Tools
 from tests.helpers import reference_run, run_solution, sandbox_level, survives
 

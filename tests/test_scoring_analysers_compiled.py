@@ -19,12 +19,13 @@ from xml.etree import ElementTree
 import pytest
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
+from pytest_mpm_bench.observe import analysers, observe_v2
+from pytest_mpm_bench.observe.analysers import golang, java, rust
+from pytest_mpm_bench.observe.measure import ReferenceTimes
+from pytest_mpm_bench.observe.run import ExecSettings, execute
 from pytest_mpm_bench.sandbox import Tools
-from pytest_mpm_bench.scoring import analysers, v2
-from pytest_mpm_bench.scoring.analysers import golang, java, rust
-from pytest_mpm_bench.scoring.performance import ReferenceTimes
+from pytest_mpm_bench.scoring import v2
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import REPO
 
@@ -158,7 +159,8 @@ def scored(case: Case, source: str, session: str) -> tuple[dict[str, float], v2.
     settings = ExecSettings(sandbox.Limits(wall_seconds=30), sandbox.resolve_level("auto"))
     outcome = execute(case, source, executor, settings)
     assert outcome.passed, outcome
-    return v2.score(case, source, outcome, executor, settings, ReferenceTimes(session))
+    observed = observe_v2(case, source, outcome, executor, settings, ReferenceTimes(session))
+    return v2.score(case, source, outcome, observed)
 
 
 @pytest.mark.parametrize("language", ["go", "rust", "java"])

@@ -20,12 +20,13 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.languages.node import node_binary, package_version
-from pytest_mpm_bench.scoring import analysers, v2
-from pytest_mpm_bench.scoring.analysers import node, php, ruby
-from pytest_mpm_bench.scoring.performance import ReferenceTimes
+from pytest_mpm_bench.observe import analysers, observe_v2
+from pytest_mpm_bench.observe.analysers import node, php, ruby
+from pytest_mpm_bench.observe.measure import ReferenceTimes
+from pytest_mpm_bench.observe.run import ExecSettings, execute
+from pytest_mpm_bench.scoring import v2
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import REPO, make_case, make_suite
 
@@ -216,8 +217,8 @@ def test_a_worse_solution_scores_lower(language: str, write_suite: Any,
         source = SOLUTIONS[language][kind]
         outcome = execute(case, source, executor, settings)
         assert outcome.passed, (kind, outcome)
-        scores[kind], evidence[kind] = v2.score(case, source, outcome, executor, settings,
-                                                references)
+        observed = observe_v2(case, source, outcome, executor, settings, references)
+        scores[kind], evidence[kind] = v2.score(case, source, outcome, observed)
     clean, worse = scores["clean"], scores["worse"]
     assert clean["correctness"] == worse["correctness"] == 10.0
     assert worse["idiomaticity"] < clean["idiomaticity"], evidence["worse"]

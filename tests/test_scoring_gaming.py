@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.observe import analysers
+from pytest_mpm_bench.observe.analysers.loc import code_lines
+from pytest_mpm_bench.observe.run import ExecSettings, execute
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
-from pytest_mpm_bench.scoring import analysers
-from pytest_mpm_bench.scoring.analysers.loc import code_lines
+from pytest_mpm_bench.scoring.style import priced, style_score
 from pytest_mpm_bench.suite import Case, TestCase
 from tests.helpers import bench, history_result, make_case, make_suite, replies
 
@@ -110,7 +111,8 @@ def need(language: str) -> None:
 
 def style(source: str, language: str) -> tuple[dict[str, float], dict[str, list[Any]]]:
     found = analysers.analyse(source, language, executor_for(language).file_name(source))
-    return ({d: analysers.score(found[d], source, language) for d in analysers.DIMENSIONS},
+    return ({d: style_score(priced(found[d], source, language), source, language)
+             for d in analysers.DIMENSIONS},
             found)
 
 
@@ -271,18 +273,19 @@ def test_a_broken_tool_costs_the_whole_dimension(monkeypatch: pytest.MonkeyPatch
     # An analyser that runs and finds one likely bug: 10 - 2 * 3 = 4.
     monkeypatch.setattr(analysers, "ANALYSERS", [_fake("true", lambda out, err: [finding])])
     working = analysers.analyse(source, "python", "solution.py")["best_practices"]
-    assert analysers.score(working, source, "python") == 4.0
+    assert style_score(working, source, "python") == 4.0
     # The same tool made to crash (unreadable output): the dimension scores 0, with evidence.
     monkeypatch.setattr(analysers, "ANALYSERS", [_fake("true", lambda out, err: json.loads(out))])
-    [broken] = analysers.analyse(source, "python", "solution.py")["best_practices"]
-    assert analysers.score([broken], source, "python") == 0.0
+    [broken] = priced(analysers.analyse(source, "python", "solution.py")["best_practices"],
+                      source, "python")
+    assert style_score([broken], source, "python") == 0.0
     assert broken["failed"] is True and broken["points"] == 5.0  # 10 - 2 * 5 / 1 unit = 0
     assert broken["message"].startswith("unreadable output")
     # A tool missing from the machine is not scored: named, and no points.
     monkeypatch.setattr(analysers, "ANALYSERS", [_fake("no-such-lint", lambda out, err: [])])
     [missing] = analysers.analyse(source, "python", "solution.py")["best_practices"]
     assert missing == {"tool": "fakelint", "message": "not installed", "points": 0.0}
-    assert analysers.score([missing], source, "python") == 10.0
+    assert style_score([missing], source, "python") == 10.0
 
 
 def test_a_crate_that_breaks_clippy_loses_what_clippy_would_find() -> None:
@@ -290,7 +293,7 @@ def test_a_crate_that_breaks_clippy_loses_what_clippy_would_find() -> None:
     assert_no_better("rust", RS_HONEST, broken, "best_practices")
     found = analysers.analyse(broken, "rust", "solution.rs")["best_practices"]
     assert any(f.get("failed") and f["tool"] == "clippy" for f in found), found
-    assert analysers.score(found, broken, "rust") == 0.0
+    assert style_score(found, broken, "rust") == 0.0
 
 
 def test_java_code_hidden_after_an_escaped_newline_is_seen() -> None:

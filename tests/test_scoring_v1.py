@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_mpm_bench.execution import CaseOutcome, TestResult
+from pytest_mpm_bench.observe.run import CaseOutcome, TestResult
 from pytest_mpm_bench.scoring import WeightsError, parse_weights, v1, weighted
 
 

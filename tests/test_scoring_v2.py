@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pytest_mpm_bench import sandbox
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for, known_languages
-from pytest_mpm_bench.scoring import analysers, v2
-from pytest_mpm_bench.scoring.performance import ReferenceTimes, declared_exponent, ratio_score
+from pytest_mpm_bench.observe import analysers, observe_v2
+from pytest_mpm_bench.observe.measure import ReferenceTimes
+from pytest_mpm_bench.observe.run import ExecSettings, execute
+from pytest_mpm_bench.scoring import v2
+from pytest_mpm_bench.scoring.performance import declared_exponent, ratio_score
+from pytest_mpm_bench.scoring.style import style_score
 from pytest_mpm_bench.suite import Case, load_suite
 from tests.helpers import REPO, make_case, make_suite
 
@@ -54,7 +57,8 @@ def scored(case: Case, source: str, tmp_path_factory: pytest.TempPathFactory):  
     outcome = execute(case, source, PY, settings)
     assert outcome.passed, outcome
     session = tmp_path_factory.mktemp("session").name
-    return v2.score(case, source, outcome, PY, settings, ReferenceTimes(session))
+    observed = observe_v2(case, source, outcome, PY, settings, ReferenceTimes(session))
+    return v2.score(case, source, outcome, observed)
 
 
 def test_lint_findings_lower_style_only(case: Case, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
@@ -107,9 +111,9 @@ def test_missing_analyser_is_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_documented_formula() -> None:
     forty_lines = "\n".join(f"x{i} = {i}" for i in range(40))
-    assert analysers.score([{"points": 1.0}, {"points": 1.0}], forty_lines) == 8.0
-    assert analysers.score([{"points": 3.0}], "x = 1\n") == 4.0
-    assert analysers.score([{"points": 3.0}] * 5, "x = 1\n") == 0.0
+    assert style_score([{"points": 1.0}, {"points": 1.0}], forty_lines) == 8.0
+    assert style_score([{"points": 3.0}], "x = 1\n") == 4.0
+    assert style_score([{"points": 3.0}] * 5, "x = 1\n") == 0.0
 
 
 def test_a_language_without_an_analyser_says_so() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_mpm_bench.execution import CaseOutcome, TestResult
 from pytest_mpm_bench.languages import known_languages
+from pytest_mpm_bench.observe.run import CaseOutcome, TestResult
 from pytest_mpm_bench.suite import Case, load_suite
 from pytest_mpm_bench.task import render_followup, render_task
 from tests.helpers import make_case, make_suite

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from pytest_mpm_bench import sandbox, statuses
-from pytest_mpm_bench.execution import ExecSettings, execute
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.languages.compiled import cache_root
-from pytest_mpm_bench.scoring import analysers
+from pytest_mpm_bench.observe import analysers
+from pytest_mpm_bench.observe.run import ExecSettings, execute
 from tests.helpers import executor_case, make_case, make_suite, sandbox_level
 
 LEVEL = sandbox_level()

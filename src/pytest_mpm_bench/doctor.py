@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.languages import _REGISTRY, executor_for
-from pytest_mpm_bench.scoring import analysers
+from pytest_mpm_bench.observe import analysers
 
 
 def _sandbox_lines() -> list[str]:

@@ -14,13 +14,14 @@ from typing import Any
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.agents import AgentReply, AgentRequest, Backend
 from pytest_mpm_bench.cache import ReplyCache, cache_key
-from pytest_mpm_bench.execution import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.extract import extract_code
 from pytest_mpm_bench.languages import Executor
+from pytest_mpm_bench.observe import observe_v2
+from pytest_mpm_bench.observe.measure import ReferenceTimes
+from pytest_mpm_bench.observe.run import CaseOutcome, ExecSettings, execute
 from pytest_mpm_bench.options import Settings
 from pytest_mpm_bench.results import build_result
 from pytest_mpm_bench.scoring import DIMENSIONS, v1, v2, weighted
-from pytest_mpm_bench.scoring.performance import ReferenceTimes
 from pytest_mpm_bench.suite import Case
 from pytest_mpm_bench.task import render_followup, render_task
 
@@ -156,10 +157,10 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
     elif settings.scoring == "v1":
         dimensions = v1.score(outcome, solution or "", case.language, case.difficulty)
     else:
-        dimensions, evidence = v2.score(case, solution or "", outcome, executor,
-                                        ExecSettings(settings.limits, settings.level,
-                                                     settings.tool_limits),
-                                        ReferenceTimes(run.session))
+        observed = observe_v2(case, solution or "", outcome, executor,
+                              ExecSettings(settings.limits, settings.level, settings.tool_limits),
+                              ReferenceTimes(run.session))
+        dimensions, evidence = v2.score(case, solution or "", outcome, observed)
     weights = settings.weights
     if outcome is not None and run.extra_dimensions is not None:
         weights = dict(weights)

@@ -18,6 +18,7 @@ from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.agents import make_backend
 from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.observe import analysers
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
 from pytest_mpm_bench.report import compare, history
@@ -25,7 +26,6 @@ from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
-from pytest_mpm_bench.scoring import analysers
 from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id, peek_language
 
 SELECTED_KEY = pytest.StashKey[frozenset[Path]]()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_mpm_bench.execution import CaseOutcome
+from pytest_mpm_bench.observe.run import CaseOutcome
 from pytest_mpm_bench.suite import Case
 
 PREVIEW = 2000  # a value longer than this (as JSON) is shown truncated in results

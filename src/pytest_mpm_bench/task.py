@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.execution import CaseOutcome, TestResult
+from pytest_mpm_bench.observe.run import CaseOutcome, TestResult
 from pytest_mpm_bench.suite import Case, TestCase
 
 

@@ -2,7 +2,7 @@
 
 An executor is mostly declarative (see ``python.py``): the file name of the solution, the
 fence tags that mark its code, the driver it runs and how to start it. The shared machinery
-(work dir, sandbox, records, judging) lives in ``pytest_mpm_bench.execution``.
+(work dir, sandbox, records, judging) lives in ``pytest_mpm_bench.observe.run``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import re
 import tokenize
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.execution import CaseOutcome
+from pytest_mpm_bench.observe.run import CaseOutcome
 
 EXPECTED_SECONDS = {"easy": 0.1, "medium": 0.5, "hard": 2.0}
 FAILED_STYLE = 4.0  # idiomaticity and best practices of a solution that did not pass

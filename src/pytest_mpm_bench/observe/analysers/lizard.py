@@ -11,8 +11,8 @@ import csv
 import io
 from pathlib import Path
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding
-from pytest_mpm_bench.scoring.analysers.views import lizard_view
+from pytest_mpm_bench.observe.analysers import Analyser, Finding
+from pytest_mpm_bench.observe.analysers.views import lizard_view
 
 MAX_COMPLEXITY = 10
 MAX_FUNCTION_LINES = 50

@@ -38,8 +38,8 @@ import re
 from pathlib import Path
 
 from pytest_mpm_bench.languages.rust import rust_sysroots, rustc_binary
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
-from pytest_mpm_bench.scoring.analysers.views import rust_without_lint_attributes
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure
+from pytest_mpm_bench.observe.analysers.views import rust_without_lint_attributes
 
 EDITION = "2021"
 IDIOM_FLAGS = ("-A", "dead_code", "-A", "clippy::all", "-W", "clippy::style",

@@ -29,8 +29,8 @@ import xml.etree.ElementTree as ElementTree
 from importlib import resources
 from pathlib import Path
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
-from pytest_mpm_bench.scoring.analysers.views import (
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure
+from pytest_mpm_bench.observe.analysers.views import (
     java_unicode_decoded,
     java_without_suppressions,
 )

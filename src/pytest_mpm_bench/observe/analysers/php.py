@@ -23,7 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from pytest_mpm_bench.languages.php import normalise
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 RULESET = "mpm-phpcs.xml"
 IDIOM_POINTS = {"ERROR": 1.0, "WARNING": 0.5}

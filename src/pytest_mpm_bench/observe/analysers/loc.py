@@ -15,7 +15,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Comment, String, is_token_subtype
 from pygments.util import ClassNotFound
 
-from pytest_mpm_bench.scoring.analysers.views import java_unicode_decoded
+from pytest_mpm_bench.observe.analysers.views import java_unicode_decoded
 
 #: Our language names -> Pygments' lexer names (the same, today; a plugin's may differ).
 LEXERS = {"python": "python", "javascript": "javascript", "typescript": "typescript",

@@ -19,7 +19,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 CONFIG = "mpm-rubocop.yml"
 POINTS = {"fatal": 3.0, "error": 3.0, "warning": 2.0, "convention": 1.0, "refactor": 1.0,

@@ -31,8 +31,8 @@ import re
 from pathlib import Path
 
 from pytest_mpm_bench.languages.golang import GO_CACHE, GoExecutor, go_binary
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure, tool_path
-from pytest_mpm_bench.scoring.analysers.views import go_without_lint_directives
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure, tool_path
+from pytest_mpm_bench.observe.analysers.views import go_without_lint_directives
 
 # staticcheck's default check set (its docs), split by dimension.
 STATICCHECK_IDIOMS = "S*,ST*,-ST1000,-ST1003,-ST1016,-ST1020,-ST1021,-ST1022,-ST1023"

@@ -25,7 +25,6 @@ from typing import Any
 
 from pytest_mpm_bench.languages.compiled import tool_cache
 from pytest_mpm_bench.sandbox import Tools, resolve_level
-from pytest_mpm_bench.scoring.analysers.loc import code_lines
 
 TIMEOUT = 60.0
 Finding = dict[str, Any]  # {"tool", "rule", "line", "message", "points"}
@@ -134,11 +133,6 @@ def analyse(source: str, language: str, file_name: str,
                 # A clean run is evidence too: the reader sees which tools looked.
                 found[dimension].extend(here or [{"tool": analyser.tool,
                                                   "message": "no findings", "points": 0.0}])
-    full = FULL_COST * units(code_lines(source, language))
-    for dimension in DIMENSIONS:
-        found[dimension] = [{**f, "points": full, "message": f"{f.get('message', '')} (a tool "
-                             "that cannot analyse the solution costs the dimension all its "
-                             "points)"} if f.get("failed") else f for f in found[dimension]]
     for dimension in DIMENSIONS:
         if not any(dimension in a.dimensions for a in mine):
             found[dimension].append({"tool": "analysers", "points": 0.0,
@@ -230,34 +224,14 @@ def _binds(analyser: Analyser, executable: str) -> list[Path]:
 def tool_failure(tool: str, err: str) -> Finding:
     """A tool that ran but could not analyse the file (for a parser that recognises the
     failure; an exception from ``parse`` does the same): evidence with its first words, and a
-    failure, which ``analyse`` prices at the whole dimension."""
+    failure, which ``scoring.style`` prices at the whole dimension."""
     lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
     return {"tool": tool, "message": "could not analyse: " + " | ".join(lines[:3])[:300],
             "points": 0.0, "failed": True}
 
 
-#: The points of a failed tool per unit of code: 10 - 2 * 5 = 0, the whole dimension (any
-#: less, and a tool whose findings would cost more could be broken on purpose).
-FULL_COST = 5.0
-
-
-def units(lines: int) -> float:
-    """Units of 20 lines of code (at least one): what the findings' points are divided by."""
-    return max(1.0, lines / 20)
-
-
-def score(findings: list[Finding], source: str, language: str = "") -> float:
-    """10 - 2 * (penalty points per 20 lines of code), floored at 0 (docs/scoring.md); 0 when
-    a tool could not analyse the solution. Lines of code are counted by ``loc.code_lines``
-    (comments and blank lines are not code)."""
-    if any(f.get("failed") for f in findings):
-        return 0.0
-    points = sum(float(f.get("points", 0.0)) for f in findings)
-    return max(0.0, round(10.0 - 2.0 * points / units(code_lines(source, language)), 2))
-
-
 def _register_builtins() -> None:
-    from pytest_mpm_bench.scoring.analysers import (
+    from pytest_mpm_bench.observe.analysers import (
         golang,
         java,
         lizard,

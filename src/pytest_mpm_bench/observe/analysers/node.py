@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from pytest_mpm_bench.languages.node import node_modules
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, cap_repeats, tool_failure
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, cap_repeats, tool_failure
 
 RUNNER = "eslint_runner.mjs"
 RULES = "eslint_rules.mjs"

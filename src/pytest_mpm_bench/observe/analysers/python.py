@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from pytest_mpm_bench.scoring.analysers import Analyser, Finding, tool_failure
+from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure
 
 # Ruff rules behind each dimension (documented in docs/scoring.md).
 RUFF_IDIOMS = "UP,SIM,C4,PERF,RET,PIE"
