@@ -68,7 +68,7 @@ def _one(executor: Executor, source: str, spec: dict[str, Any],
         return None, "did not build"
     if raw.timed_out:
         return None, f"timed out after {raw.wall_seconds:.1f} s on the performance input"
-    records, broken = parse_records(raw.channel)
+    records, broken = parse_records(raw.channel, len(spec["tests"]))
     done = [r for r in records if r.get("type") == "end"]
     failed = [r for r in records if r.get("type") == "result" and not r.get("ok")]
     if broken or not done or failed:
