@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pytest_mpm_bench import jsonsafe
 from pytest_mpm_bench.execution import CaseOutcome
+from pytest_mpm_bench.safetext import printable
 from pytest_mpm_bench.suite import Case
 
 PREVIEW = 2000  # a value longer than this (as JSON) is shown truncated in results
 
 
 def preview(value: Any) -> Any:
-    """``value`` itself when small, else a truncated JSON text (reports stay readable)."""
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)[:PREVIEW]
-    return value if len(text) <= PREVIEW else text[:PREVIEW] + f"… ({len(text)} chars)"
+    """``value`` itself when small, else a truncated JSON text (reports stay readable); in
+    either case strict JSON data (see :mod:`pytest_mpm_bench.jsonsafe`)."""
+    plain = jsonsafe.to_plain(value)
+    text = jsonsafe.dumps(plain)
+    return plain if len(text) <= PREVIEW else text[:PREVIEW] + f"… ({len(text)} chars)"
 
 
 def build_result(
@@ -78,16 +78,17 @@ def build_result(
 
 
 def user_properties(result: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Scalars for junit XML / pytest-json-report, plus the whole result as JSON text."""
+    """Scalars for junit XML / pytest-json-report, plus the whole result as strict JSON text
+    (ASCII: it crosses execnet and lands in XML attributes); text scalars made printable."""
     dims = result["dimensions"]
     return [
-        ("mpm_agent", result["agent"]),
-        ("mpm_test_id", result["test_id"]),
-        ("mpm_status", result["status"]),
+        ("mpm_agent", printable(str(result["agent"]))),
+        ("mpm_test_id", printable(str(result["test_id"]))),
+        ("mpm_status", printable(str(result["status"]))),
         ("mpm_correctness", dims.get("correctness", 0.0)),
         ("mpm_idiomaticity", dims.get("idiomaticity", 0.0)),
         ("mpm_performance", dims.get("performance", 0.0)),
         ("mpm_best_practices", dims.get("best_practices", 0.0)),
         ("mpm_weighted_score", result["weighted_score"]),
-        ("mpm_result", json.dumps(result, sort_keys=True)),
+        ("mpm_result", jsonsafe.dumps(result, sort_keys=True)),
     ]

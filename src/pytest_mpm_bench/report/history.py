@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import __version__
+from pytest_mpm_bench import __version__, jsonsafe
 from pytest_mpm_bench.report.summary import sort_key, summarize
 from pytest_mpm_bench.scoring import DIMENSIONS
 
@@ -171,7 +171,7 @@ def record(path: Path, *, created: str, finished: str, interrupted: bool, exit_s
     ordered = sorted(results, key=sort_key)
     agents = sorted({r["agent"] for r in ordered})
     rows = [(r["agent"], r["test_id"], r["sample"], r["status"], int(bool(r["passed"])),
-             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], json.dumps(r))
+             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], jsonsafe.dumps(r))
             for r in ordered]
     with _database(path, write=True) as conn, _transaction(conn):
         _schema(conn, path, upgrade=True)
@@ -179,8 +179,8 @@ def record(path: Path, *, created: str, finished: str, interrupted: bool, exit_s
             f"INSERT INTO runs ({_RUN_COLUMNS.partition(', ')[2]}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (created, finished, "interrupted" if interrupted else "complete", exit_status,
-             json.dumps(agents), json.dumps(config), json.dumps(environment),
-             json.dumps(summarize(ordered)), environment.get("suites_sha256"),
+             jsonsafe.dumps(agents), jsonsafe.dumps(config), jsonsafe.dumps(environment),
+             jsonsafe.dumps(summarize(ordered)), environment.get("suites_sha256"),
              environment.get("git_commit"), __version__))
         run_id = cursor.lastrowid
         assert run_id is not None

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import __version__
+from pytest_mpm_bench import __version__, jsonsafe
 from pytest_mpm_bench.report.summary import sort_key, summarize
 
 SCHEMA = "pytest-mpm-bench/report/1"
@@ -92,7 +92,7 @@ class JsonReport:
 
     def write(self) -> None:
         if self.path is not None:
-            write_atomically(self.path, json.dumps(self.document(), indent=1))
+            write_atomically(self.path, jsonsafe.dumps(self.document(), indent=1))
 
     def finish(self, complete: bool) -> None:
         self.complete = complete
