@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
-from pytest_mpm_bench import jsonsafe
+from pytest_mpm_bench import jsonsafe, statuses
 from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.safetext import printable
+from pytest_mpm_bench.scoring import DIMENSIONS
 from pytest_mpm_bench.suite import Case
 
 PREVIEW = 2000  # a value longer than this (as JSON) is shown truncated in results
+TRACEBACK_LINES = 12  # the tail of our own traceback a harness_error result keeps
 
 
 def preview(value: Any) -> Any:
@@ -75,6 +78,25 @@ def build_result(
         "scoring": scoring,
         "evidence": evidence,
     }
+
+
+def harness_result(*, case: Case, sample: int, scoring: str, sandbox: dict[str, Any],
+                   exc: BaseException) -> dict[str, Any]:
+    """The result of an item whose work raised (our bug, a broken toolchain, pytest-timeout's
+    budget): status ``harness_error``, scores 0, the message and the tail of the traceback."""
+    if "pytest-timeout" in str(exc):
+        message = f"pytest-timeout stopped the item: {exc}"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    result = build_result(
+        case=case, agent=case.agent_id, sample=sample, status=statuses.HARNESS_ERROR,
+        message=printable(message[:PREVIEW]), solution=None, outcome=None,
+        dimensions=dict.fromkeys(DIMENSIONS, 0.0),
+        weighted_score=0.0, scoring=scoring, agent_seconds=0.0, cached=False, sandbox=sandbox,
+        evidence={})
+    lines = "".join(traceback.format_exception(exc)).splitlines()
+    result["traceback"] = printable("\n".join(lines[-TRACEBACK_LINES:]))
+    return result
 
 
 def user_properties(result: dict[str, Any]) -> list[tuple[str, Any]]:

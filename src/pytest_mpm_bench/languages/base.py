@@ -40,6 +40,8 @@ class Executor:
     install_hint: ClassVar[str] = "scripts/install-toolchains"
     #: One number type (JavaScript): integral floats and ints cannot be told apart.
     loose_numbers: ClassVar[bool] = False
+    #: Seconds a build may take (compiled languages); pytest-timeout's item budget adds it.
+    build_timeout: ClassVar[float] = 0.0
 
     def missing(self) -> str | None:
         """Why this language cannot run here (with the command that fixes it), or None."""

@@ -121,8 +121,10 @@ def _banners(report: dict[str, Any]) -> str:
         if "sandbox none" not in warning:
             out.append(f'<div class="banner warn" role="alert">{_e(warning)}</div>')
     if report.get("complete") is False:
+        missing = report.get("summary", {}).get("missing")
+        lost = f" {_e(missing)} collected items have no result." if missing else ""
         out.append('<div class="banner warn" role="status">This run did not finish: the '
-                   "page shows the results that were complete when it stopped.</div>")
+                   f"page shows the results that were complete when it stopped.{lost}</div>")
     return "".join(out)
 
 
