@@ -180,7 +180,7 @@ def test_write_html_with_no_results_and_odd_text(tmp_path: Path) -> None:
     path = tmp_path / "odd.html"
     html.write_html(make_report([odd]), str(path))
     assert parse_html(path.read_text(encoding="utf-8")).find(
-        "pre", data_field="actual").text() == "?"
+        "pre", data_field="actual").text() == "\\ud800"  # shown escaped (safetext)
 
 
 # ----------------------------------------------------------------------------- end to end

@@ -76,3 +76,5 @@ def test_crashed_worker_loses_only_its_item(pytester: pytest.Pytester, write_sui
     data = json.loads(report.read_text())
     assert sorted(r["test_id"] for r in data["results"]) == ["c1", "c3", "c4"]
     assert data["summary"]["agents"]["py_agent"]["tests"] == 3
+    assert data["complete"] is False and data["summary"]["missing"] == 1
+    result.stdout.fnmatch_lines(["INCOMPLETE: 1 of 4 benchmark items have no result*"])

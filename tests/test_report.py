@@ -36,7 +36,8 @@ def test_summary_with_samples() -> None:
                                   "pass@3": round(2 / 3, 4)}
     assert agent["pass_hat_k"]["pass^3"] == round(1 / 3, 4)
     assert agent["flaky"] == ["x"]
-    assert agent["by_difficulty"]["hard"] == {"tests": 6, "passed": 3, "pass_rate": 0.5,
+    assert agent["by_difficulty"]["hard"] == {"tests": 6, "passed": 3, "harness_errors": 0,
+                                              "pass_rate": 0.5,
                                               "dimensions": {"correctness": 4.75},
                                               "weighted_score": 4.75}
 

@@ -161,14 +161,14 @@ class Settings:
     tool_limits: Limits = TOOL_LIMITS  # builds, type checks, analysers
     level: str = "none"  # the sandbox level resolved at start-up
 
-    @property
-    def item_timeout(self) -> float:
+    def item_timeout(self, tool_seconds: float = 0.0) -> float:
         """pytest-timeout's guard for one item: every stage's own limit (each try asks the agent
-        with its retries and backoff, then runs the solution), plus slack."""
+        with its retries and backoff, builds the code and runs it; then the builds and
+        analysers of scoring, all within ``tool_seconds``), plus slack."""
         calls = self.agent_retries + 1
         backoff = self.retry_backoff * (2.0 ** self.agent_retries - 1)
-        per_try = calls * self.agent_timeout + backoff + 4 * self.exec_timeout
-        return self.tries * per_try + 60
+        per_try = calls * self.agent_timeout + backoff + tool_seconds + 4 * self.exec_timeout
+        return self.tries * per_try + tool_seconds + 60
 
 
 def _path(config: pytest.Config, name: str) -> Path | None:

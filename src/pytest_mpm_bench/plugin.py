@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Generator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from pytest_mpm_bench import sandbox
 from pytest_mpm_bench.agents import make_backend
-from pytest_mpm_bench.items import RUN_KEY, SuiteFile, result_of
+from pytest_mpm_bench.items import RUN_KEY, BenchmarkItem, HarnessError, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
 from pytest_mpm_bench.observe import analysers
 from pytest_mpm_bench.options import Settings, add_options, read_settings
@@ -26,6 +27,7 @@ from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
+from pytest_mpm_bench.safetext import printable
 from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id, peek_language
 
 SELECTED_KEY = pytest.StashKey[frozenset[Path]]()
@@ -135,6 +137,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile 
     return None
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item,
+                              call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    # pytest shows a setup error as a traceback with locals; a harness_error shows its result's
+    # message and traceback tail, made printable (the exception may quote a solution's text).
+    if call.excinfo is not None and isinstance(call.excinfo.value, HarnessError):
+        report.longrepr = item.repr_failure(call.excinfo)
+    return report
+
+
 def _versions(suites: frozenset[Path], scoring: str) -> tuple[dict[str, str | None],
                                                               dict[str, str | None]]:
     """The version of each language's toolchain the selected suites use, and of each analyser
@@ -164,6 +177,9 @@ class Controller:
     def __init__(self, config: pytest.Config, settings: Settings, suites: frozenset[Path],
                  baseline: dict[str, Any] | None) -> None:
         self.settings = settings
+        self.rootpath, self.suites = config.rootpath, suites
+        self.collected: set[str] = set()  # node ids of the benchmark items to run
+        self.skipped: set[str] = set()
         self.baseline = baseline
         self.comparison: dict[str, Any] | None = None
         self.gate_failures: list[str] = []
@@ -193,20 +209,46 @@ class Controller:
                 "suites": [str(p) for p in s.suite_paths],
                 "warnings": [UNISOLATED_WARNING] if s.level == "none" else []}
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.collected.update(i.nodeid for i in session.items if isinstance(i, BenchmarkItem))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        # Under xdist the controller collects nothing itself: the workers send their node ids.
+        self.collected.update(i for i in ids if self._is_benchmark(i))
+
+    def _is_benchmark(self, nodeid: str) -> bool:
+        return (self.rootpath / nodeid.split("::")[0]).resolve() in self.suites
+
+    @property
+    def missing(self) -> int:
+        """Collected benchmark items that ended without a result (and were not skipped)."""
+        return len(self.collected - self.results.keys() - self.skipped)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
+        if report.skipped and report.when == "setup":
+            self.skipped.add(report.nodeid)
+            return
+        # A result arrives with the call; a harness_error's with its failed setup.
+        if report.when != "call" and not (report.when == "setup" and report.failed):
             return
         result = result_of(report)
-        if result is None:
+        if result is None or report.nodeid in self.results:
             return
         self.results[report.nodeid] = result
         if self.report is not None:
+            self.report.missing = self.missing
             self.report.add(result)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         terminalreporter.section("mpm-bench summary")
         for line in table(summarize(self.results.values())):
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(printable(line))
+        if self.missing:
+            terminalreporter.write_line(
+                f"INCOMPLETE: {self.missing} of {len(self.collected)} benchmark items have no "
+                "result (a crashed worker, an internal error or an interruption)", red=True,
+                bold=True)
         if self.settings.level == "none":
             terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
         if self.comparison is not None:
@@ -238,7 +280,8 @@ class Controller:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         if self.report is not None:
-            self.report.finish(complete=not interrupted)
+            self.report.finish(complete=not interrupted and not self.missing,
+                               missing=self.missing)
             if self.settings.html is not None:
                 write_html(self.report.document(), self.settings.html, self.comparison)
         if self.settings.history is not None:
@@ -253,10 +296,11 @@ class Controller:
         try:
             run_id = history.record(path, created=self.created, finished=_now(),
                                     interrupted=interrupted, exit_status=exit_status,
+                                    missing=self.missing,
                                     config=self._config_block(), environment=self.env,
                                     results=list(self.results.values()))
         except history.HistoryError as exc:
             self.recorded, self.record_failed = f"not recorded: {exc}", True
         else:
-            self.recorded = (f"run {run_id}{' (interrupted)' if interrupted else ''} "
-                             f"recorded in {path}")
+            state = " (interrupted)" if interrupted else " (incomplete)" if self.missing else ""
+            self.recorded = f"run {run_id}{state} recorded in {path}"

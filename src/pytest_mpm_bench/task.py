@@ -7,13 +7,14 @@ import json
 import re
 from typing import Any
 
-from pytest_mpm_bench import statuses
+from pytest_mpm_bench import jsonsafe, statuses
 from pytest_mpm_bench.observe.run import CaseOutcome, TestResult
 from pytest_mpm_bench.suite import Case, TestCase
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # A lone surrogate in an answer would make the prompt unencodable for the agent's stdin.
+    return jsonsafe.text(json.dumps(value, ensure_ascii=False))
 
 
 def _example(case: Case, test: TestCase) -> str:

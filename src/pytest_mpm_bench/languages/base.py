@@ -45,6 +45,8 @@ class Executor:
     #: A solution that defines nothing: the performance scorer's start-up run loads it in
     #: place of the solution, with no test (so nothing of the case is needed to build it).
     stand_in: ClassVar[str] = ""
+    #: Whether a solution is built (by a tool in the sandbox) before it runs.
+    builds: ClassVar[bool] = False
 
     def missing(self) -> str | None:
         """Why this language cannot run here (with the command that fixes it), or None."""

@@ -78,6 +78,7 @@ class Build:
 class CompiledExecutor(Executor):
     """Base of compiled languages: subclasses say what to write, how to build and to run."""
 
+    builds: ClassVar[bool] = True
     #: The compiler's own caches, as environment variable -> name (see ``tool_cache``).
     build_caches: ClassVar[dict[str, str]] = {}
     _versions: ClassVar[dict[str, str | None]] = {}

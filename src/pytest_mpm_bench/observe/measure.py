@@ -81,7 +81,7 @@ def answers(raw: sandbox.RunResult, count: int) -> tuple[list[Any] | None, str]:
         return None, "exceeded the memory limit on the performance input"
     if raw.output_exceeded:
         return None, f"flooded {raw.output_exceeded} on the performance input"
-    records, broken = parse_records(raw.channel)
+    records, broken = parse_records(raw.channel, count)
     if broken is not None:
         return None, broken
     first = records[0] if records else {}

@@ -8,10 +8,12 @@ malformed record is never a pass.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,20 @@ from pytest_mpm_bench.languages import Executor
 from pytest_mpm_bench.suite import Case, TestCase
 
 TAIL = 2000
+# What one run may write on the results channel (fd 3), beyond which it is a runtime_error.
+MAX_LINE = 16 << 20  # bytes of one record
+MAX_DEPTH = 208  # levels of nesting in a record: the drivers' values nest up to 200 deep
+MAX_DIGITS = 1000  # of one number (Python refuses to convert an int of more than 4300)
+# Values (containers, their items and keys) in all records of a run: parsing 64 MiB of "[],"
+# would otherwise take the parent to gigabytes. A million-element answer still fits.
+MAX_VALUES = 2_000_000
+_STRING = re.compile(rb'"[^"]*(?:"|\Z)')
+_CHUNK = 1 << 20
+_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_DIGITS + 1))
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class TestResult:
     seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: that deep-copies the values, which may be large.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -112,15 +129,85 @@ def execute(case: Case, solution: str, executor: Executor, settings: ExecSetting
     return judge(case, executor, raw, build.seconds, info)
 
 
-def parse_records(channel: bytes) -> tuple[list[dict[str, Any]], str | None]:
-    """The driver's records, or a reason why the channel cannot be trusted."""
+def _bare(line: bytes) -> bytes:
+    """``line`` without its strings: only structure, numbers and literals are left. Escapes go
+    first, so every quote left opens or closes a string; the pattern matches wherever a
+    string starts (closed or not), so this is linear whatever the line holds, and it works
+    through the line a chunk at a time, so its memory stays near the line's size."""
+    line = line.replace(b"\\\\", b"").replace(b'\\"', b"")
+    pieces, inside = [], False
+    for start in range(0, len(line), _CHUNK):
+        chunk = line[start:start + _CHUNK]
+        if inside:  # the chunk begins in a string that an earlier chunk opened
+            close = chunk.find(b'"')
+            if close < 0:
+                continue
+            chunk = chunk[close + 1:]
+        inside = chunk.count(b'"') % 2 == 1
+        pieces.append(_STRING.sub(b"", chunk))
+    return b"".join(pieces)
+
+
+def _values(line: bytes) -> tuple[int, int]:
+    """The opening brackets of ``line``, and the values (containers, items, keys) it holds at
+    most."""
+    opening = line.count(b"[") + line.count(b"{")
+    return opening, opening + line.count(b",") + line.count(b":") + 1
+
+
+def _depth(line: bytes) -> int:
+    return max(accumulate(map(_STEP.__getitem__, line.translate(None, _NOT_BRACKET))),
+               default=0)
+
+
+def _refusal(line: bytes, budget: int) -> tuple[int, str | None]:
+    """How many values ``line`` holds at most, or why it is refused unparsed: Python's parser
+    builds a whole record in memory, recurses per level and converts every digit. The counts
+    are taken on the raw line first; only when one is over a limit are the strings taken out
+    (brackets, commas and digits inside a string are text, not structure) and it is redone."""
+    if len(line) > MAX_LINE:
+        return 0, f"holds a record of more than {MAX_LINE >> 20} MiB"
+    bare: bytes | None = None
+    opening, values = _values(line)
+    if values > budget:
+        bare = _bare(line)
+        opening, values = _values(bare)
+        if values > budget:
+            return values, f"holds more than {MAX_VALUES} values in all"
+    if _LONG_NUMBER.search(line):
+        bare = bare if bare is not None else _bare(line)
+        if _LONG_NUMBER.search(bare):
+            return values, f"holds a number of more than {MAX_DIGITS} digits"
+    if opening > MAX_DEPTH and _depth(line) > MAX_DEPTH:
+        bare = bare if bare is not None else _bare(line)
+        if _depth(bare) > MAX_DEPTH:
+            return values, f"holds a value nested more than {MAX_DEPTH} levels deep"
+    return values, None
+
+
+def parse_records(channel: bytes, tests: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The driver's records, or a reason why the channel cannot be trusted. A run of ``tests``
+    tests writes at most ``tests + 1`` lines; reading stops at the first one too many, so a
+    flood of records costs nothing, and every line is checked before it is parsed."""
     records: list[dict[str, Any]] = []
-    for line in channel.decode("utf-8", "replace").splitlines():
+    budget, start, lines = MAX_VALUES, 0, 0
+    while start < len(channel):
+        end = channel.find(b"\n", start)
+        end = len(channel) if end < 0 else end
+        line, start = channel[start:end], end + 1
+        lines += 1
+        if lines > tests + 1:
+            return records, (f"the results channel holds too many records (more than the "
+                             f"{tests + 1} a run of {tests} tests writes)")
         if not line.strip():
             continue
+        values, refused = _refusal(line, budget)
+        if refused is not None:
+            return records, f"the results channel {refused}"
+        budget -= values
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = json.loads(line.decode("utf-8", "replace"))
+        except (ValueError, RecursionError):
             return records, "the results channel holds a line that is not a record"
         if not isinstance(record, dict):
             return records, "the results channel holds a line that is not a record"
@@ -153,7 +240,7 @@ def _judge_test(case: Case, test: TestCase, record: dict[str, Any] | None,
 
 def judge(case: Case, executor: Executor, raw: sandbox.RunResult, build_seconds: float,
           info: dict[str, Any]) -> CaseOutcome:
-    records, broken = parse_records(raw.channel)
+    records, broken = parse_records(raw.channel, len(case.test_cases))
     common: dict[str, Any] = {"stdout": _tail(raw.stdout), "stderr": _tail(raw.stderr),
               "build_seconds": build_seconds, "run_seconds": raw.wall_seconds,
               "cpu_seconds": raw.cpu_seconds, "sandbox": info}
@@ -165,7 +252,8 @@ def judge(case: Case, executor: Executor, raw: sandbox.RunResult, build_seconds:
         index = record.get("index")
         if record.get("type") != "result":
             continue
-        if not isinstance(index, int) or not 0 <= index < len(case.test_cases) or index in by_index:
+        if (not isinstance(index, int) or isinstance(index, bool)
+                or not 0 <= index < len(case.test_cases) or index in by_index):
             broken = broken or "the results channel holds a duplicate or unknown test record"
             continue
         by_index[index] = record

@@ -1,9 +1,15 @@
-"""The one-screen view of a failed item: status, first failing test, stderr tail."""
+"""The one-screen view of a failed item: status, first failing test, stderr tail.
+
+It is printed on the terminal and written to junit XML, and most of it comes from the solution
+and the agent: the whole text goes through :func:`~pytest_mpm_bench.safetext.printable`.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from pytest_mpm_bench import jsonsafe
+from pytest_mpm_bench.safetext import printable
 
 STDERR_LINES = 15
 FINDINGS = 6  # the costliest analyser findings shown under the scores
@@ -31,7 +37,7 @@ def _findings(result: dict[str, Any]) -> list[str]:
 
 
 def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else jsonsafe.dumps(value, ensure_ascii=False)
     return text if len(text) <= 300 else text[:300] + " …"
 
 
@@ -83,4 +89,4 @@ def format_failure(result: dict[str, Any], reason: str) -> str:
     evidence = _findings(result)
     if evidence:
         lines += ["points lost (evidence):", *evidence]
-    return "\n".join(lines)
+    return printable("\n".join(lines))

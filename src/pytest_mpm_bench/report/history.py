@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import __version__
+from pytest_mpm_bench import __version__, jsonsafe
 from pytest_mpm_bench.report.summary import sort_key, summarize
 from pytest_mpm_bench.scoring import DIMENSIONS
 
@@ -32,7 +32,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             id INTEGER PRIMARY KEY,
             created TEXT NOT NULL,          -- session start, ISO 8601 UTC
             finished TEXT NOT NULL,
-            status TEXT NOT NULL,           -- 'complete' or 'interrupted'
+            status TEXT NOT NULL,           -- 'complete', 'interrupted' or 'incomplete'
             exit_status INTEGER NOT NULL,
             agents TEXT NOT NULL,           -- JSON list of the agents with results
             config TEXT NOT NULL,           -- JSON, as in the report's "config"
@@ -166,22 +166,25 @@ def prepare(path: Path) -> None:
 
 def record(path: Path, *, created: str, finished: str, interrupted: bool, exit_status: int,
            config: dict[str, Any], environment: dict[str, Any],
-           results: Sequence[dict[str, Any]]) -> int:
-    """Append one session (its run row and every result) in one transaction; its run id."""
+           results: Sequence[dict[str, Any]], missing: int = 0) -> int:
+    """Append one session (its run row and every result) in one transaction; its run id.
+    ``missing`` collected items have no result: the run is 'incomplete' (or 'interrupted')."""
     ordered = sorted(results, key=sort_key)
     agents = sorted({r["agent"] for r in ordered})
     rows = [(r["agent"], r["test_id"], r["sample"], r["status"], int(bool(r["passed"])),
-             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], json.dumps(r))
+             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], jsonsafe.dumps(r))
             for r in ordered]
     with _database(path, write=True) as conn, _transaction(conn):
         _schema(conn, path, upgrade=True)
         cursor = conn.execute(
             f"INSERT INTO runs ({_RUN_COLUMNS.partition(', ')[2]}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (created, finished, "interrupted" if interrupted else "complete", exit_status,
-             json.dumps(agents), json.dumps(config), json.dumps(environment),
-             json.dumps(summarize(ordered)), environment.get("suites_sha256"),
-             environment.get("git_commit"), __version__))
+            (created, finished,
+             "interrupted" if interrupted else "incomplete" if missing else "complete",
+             exit_status,
+             jsonsafe.dumps(agents), jsonsafe.dumps(config), jsonsafe.dumps(environment),
+             jsonsafe.dumps({**summarize(ordered), "missing": missing}),
+             environment.get("suites_sha256"), environment.get("git_commit"), __version__))
         run_id = cursor.lastrowid
         assert run_id is not None
         conn.executemany(

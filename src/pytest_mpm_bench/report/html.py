@@ -8,7 +8,8 @@ script that only filters and expands the cases list; once it ran, it marks the p
 Content-Security-Policy allows no network and no script but that one (by hash).
 
 Everything that came from a run — solutions, agent and case names, test values, analyser
-messages, stderr — is untrusted text and goes through :func:`_e` (HTML-escaped, quotes too).
+messages, stderr — is untrusted text and goes through :func:`_e` (HTML-escaped, quotes too;
+control characters shown as ``\x1b``).
 Whatever is not built from ``_e`` here is markup written in this module.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,9 +24,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from pytest_mpm_bench import jsonsafe
 from pytest_mpm_bench.report.failure import STDERR_LINES, first_failing_test, shows_actual
 from pytest_mpm_bench.report.json_report import version_label, write_atomically
 from pytest_mpm_bench.report.terminal import dimension_order
+from pytest_mpm_bench.safetext import printable
 from pytest_mpm_bench.scoring import DIMENSIONS
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -42,8 +44,8 @@ UNISOLATED = ("Solutions ran with --mpm-sandbox none: no isolation. Code under t
 
 
 def _e(value: Any) -> str:
-    """Untrusted text as HTML text or attribute value."""
-    return escape(value if isinstance(value, str) else str(value), quote=True)
+    """Untrusted text as HTML text or attribute value, control characters shown escaped."""
+    return escape(printable(value if isinstance(value, str) else str(value)), quote=True)
 
 
 def _num(value: Any, spec: str = ".2f") -> str:
@@ -60,7 +62,7 @@ def _signed(value: float) -> str:
 
 def _value(value: Any) -> str:
     """A test's input / expected / actual as text (long values are already cut in results)."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else jsonsafe.dumps(value, ensure_ascii=False)
 
 
 def _color(index: int) -> str:
@@ -74,7 +76,7 @@ def _cell(text: str, value: Any = None, key: str | None = None, cls: str = "num"
     if key is not None:
         attrs += f' data-key="{_e(key)}"'
     if value is not None:
-        attrs += f' data-value="{_e(json.dumps(value))}"'
+        attrs += f' data-value="{_e(jsonsafe.dumps(value))}"'
     return f"<td{attrs}>{text}</td>"
 
 
@@ -119,8 +121,10 @@ def _banners(report: dict[str, Any]) -> str:
         if "sandbox none" not in warning:
             out.append(f'<div class="banner warn" role="alert">{_e(warning)}</div>')
     if report.get("complete") is False:
+        missing = report.get("summary", {}).get("missing")
+        lost = f" {_e(missing)} collected items have no result." if missing else ""
         out.append('<div class="banner warn" role="status">This run did not finish: the '
-                   "page shows the results that were complete when it stopped.</div>")
+                   f"page shows the results that were complete when it stopped.{lost}</div>")
     return "".join(out)
 
 
@@ -316,7 +320,8 @@ def _comparison(comparison: dict[str, Any]) -> str:
         if changed:
             case_rows = "".join(
                 f'<tr data-case="{_e(case)}"><td class="text">{_e(case)}</td>'
-                f'<td class="num {"good" if d > 0 else "bad"}" data-value="{_e(json.dumps(d))}">'
+                f'<td class="num {"good" if d > 0 else "bad"}" '
+                f'data-value="{_e(jsonsafe.dumps(d))}">'
                 f"{_signed(d)}</td><td>{_diverging(d)}</td></tr>" for case, d in changed)
             table = ('<table class="compact case-deltas"><thead><tr><th>changed case</th>'
                      f"<th>Δ weighted</th><th></th></tr></thead><tbody>{case_rows}</tbody>"
@@ -328,7 +333,7 @@ def _comparison(comparison: dict[str, Any]) -> str:
         cards.append(
             f'<div class="compare-agent" data-agent="{_e(agent)}"><h3>{_e(agent)}</h3>'
             f'<p class="delta">weighted <b data-key="weighted_delta" '
-            f'data-value="{_e(json.dumps(row["weighted_delta"]))}">'
+            f'data-value="{_e(jsonsafe.dumps(row["weighted_delta"]))}">'
             f'{_signed(row["weighted_delta"])}</b> (95% CI <span data-key="interval">'
             f"{_signed(low)} .. {_signed(high)}</span>) over {_e(row['cases'])} cases</p>"
             f'<ul class="inline">{dims}</ul>{lists}{table}</div>')
@@ -401,7 +406,8 @@ def _solution(result: dict[str, Any]) -> str:
         return '<p class="muted">No solution (nothing was extracted from the reply).</p>'
     flagged = _flagged_lines(result)
     lines = []
-    for number, text in enumerate(code.removesuffix("\n").split("\n"), 1):
+    lines_of_code = code.replace("\r\n", "\n").removesuffix("\n").split("\n")
+    for number, text in enumerate(lines_of_code, 1):
         notes = flagged.get(number)
         attrs = f' class="flag" title="{_e(chr(10).join(notes))}"' if notes else ""
         lines.append(f'<span{attrs}><span class="ln">{number}</span>{_e(text)}</span>')

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import __version__
+from pytest_mpm_bench import __version__, jsonsafe
 from pytest_mpm_bench.report.summary import sort_key, summarize
 
 SCHEMA = "pytest-mpm-bench/report/1"
@@ -79,6 +79,7 @@ class JsonReport:
         self.created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.results: list[dict[str, Any]] = []
         self.complete = False
+        self.missing = 0  # collected items without a result (so far, until finish)
 
     def add(self, result: dict[str, Any]) -> None:
         self.results.append(result)
@@ -88,12 +89,12 @@ class JsonReport:
         results = sorted(self.results, key=sort_key)
         return {"schema": SCHEMA, "created": self.created, "complete": self.complete,
                 "environment": self.env, "config": self.config, "results": results,
-                "summary": summarize(results)}
+                "summary": {**summarize(results), "missing": self.missing}}
 
     def write(self) -> None:
         if self.path is not None:
-            write_atomically(self.path, json.dumps(self.document(), indent=1))
+            write_atomically(self.path, jsonsafe.dumps(self.document(), indent=1))
 
-    def finish(self, complete: bool) -> None:
-        self.complete = complete
+    def finish(self, complete: bool, missing: int = 0) -> None:
+        self.complete, self.missing = complete, missing
         self.write()

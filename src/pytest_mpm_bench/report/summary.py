@@ -8,6 +8,8 @@ from math import comb
 from statistics import fmean
 from typing import Any
 
+from pytest_mpm_bench import statuses
+
 DIFFICULTIES = ("easy", "medium", "hard")
 KS = (1, 3, 5, 10)
 
@@ -69,6 +71,8 @@ def _group(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {
         "tests": len(results),
         "passed": passed,
+        # Our faults (or a toolchain's): in "tests" as not passed, and counted apart.
+        "harness_errors": sum(r.get("status") == statuses.HARNESS_ERROR for r in results),
         "pass_rate": round(passed / len(results), 4) if results else 0.0,
         "dimensions": {k: round(fmean(v), 2) for k, v in dims.items()},
         "weighted_score": round(fmean(r["weighted_score"] for r in results), 2) if results else 0.0,

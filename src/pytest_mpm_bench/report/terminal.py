@@ -34,6 +34,11 @@ def table(summary: dict[str, Any]) -> list[str]:
         lines.append(f"{name:<22} {row['tests']:>5} {row['passed']:>6} {row['pass_rate']:>5.0%} "
                      f"{scores} {row['weighted_score']:>6.2f}  {diffs}")
     for name, row in agents.items():
+        if row.get("harness_errors"):
+            lines.append(f"{name}: {row['harness_errors']} harness error(s): a fault of "
+                         "pytest-mpm-bench or a toolchain, not of the agent (counted as not "
+                         "passed; see the errors above)")
+    for name, row in agents.items():
         by_try = row.get("pass_rate_by_try", {})
         if len(by_try) > 1:  # --mpm-tries N > 1
             shown = "  ".join(f"{k}: {v:.0%}" for k, v in by_try.items())
