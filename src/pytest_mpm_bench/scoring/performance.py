@@ -16,9 +16,9 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from pytest_mpm_bench import state
 from pytest_mpm_bench.execution import ExecSettings, parse_records, run_in_workdir
 from pytest_mpm_bench.generators import evaluate, has_sizes, scaled
 from pytest_mpm_bench.languages import Executor
@@ -158,10 +158,11 @@ def ratio_score(ratio: float) -> float:
 
 class ReferenceTimes:
     """The reference's CPU time per case, computed once per session and shared by xdist
-    workers through files (atomic writes; at worst two workers both measure once)."""
+    workers through files (atomic writes; at worst two workers both measure once), in a private
+    directory of the user's cache (``state.perf_dir``)."""
 
     def __init__(self, session: str) -> None:
-        self.root = Path(tempfile.gettempdir()) / "mpm-bench-perf" / session
+        self.root = state.perf_dir(session)
 
     def get(self, case: Case, executor: Executor, settings: ExecSettings) -> Measurement:
         key = hashlib.sha256(json.dumps(
@@ -174,7 +175,6 @@ class ReferenceTimes:
         except (OSError, ValueError, KeyError):
             pass
         result = measure(case, case.reference_solution or "", executor, settings)
-        self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root)
         with os.fdopen(fd, "w") as handle:
             json.dump({"cpu_seconds": result.cpu_seconds, "problem": result.problem}, handle)
