@@ -218,6 +218,7 @@ def _no_nested_userns() -> tuple[str, ...]:
 def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Sequence[Path],
                 env: Mapping[str, str]) -> list[str]:
     cmd = ["bwrap", "--unshare-all", *_no_nested_userns(), "--die-with-parent", "--new-session",
+           "--as-pid-1",  # its CPU time reaches our wait4: bwrap's own init would drop it
            "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for directory in SYSTEM_DIRS:
