@@ -21,20 +21,18 @@ HOSTILE = {
     "fakepass": ("def add(a, b):\n    print('ALL TESTS PASSED')\n    return 0\n", "wrong_answer"),
     "killparent": ("import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
                    "    os.kill(-1, signal.SIGKILL)\n    return a + b\n", "runtime_error"),
+    # 1 GiB steps: a memory cgroup (root) stops the first one as its pages are touched, and
+    # RLIMIT_AS (an ordinary user) refuses it at once; 64 MiB steps up to the cap cost seconds
+    # of page zeroing per test, too slow beside a fork bomb on a loaded machine.
     "memory": ("def add(a, b):\n    blocks = []\n    while True:\n"
-               "        blocks.append(bytearray(64 << 20))\n", "memory_exceeded"),
+               "        blocks.append(bytearray(1 << 30))\n", "memory_exceeded"),
 }
 
 
 def test_hostile_items_get_their_status_and_others_pass(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
                                                         write_suite, tmp_path: Path) -> None:
     names = [*HOSTILE, "honest1", "honest2"]
-    # Two tests for the memory bomb: without a memory cgroup (not root) each test's allocation
-    # ends in its own MemoryError, and three of them next to a fork bomb outlast the timeout.
-    two_tests = {"test_cases": [{"args": [1, 2], "expected": 3},
-                                {"args": [2, 2], "expected": 4, "hidden": True}]}
-    suite = write_suite(make_suite(*(make_case(name, **(two_tests if name == "memory" else {}))
-                                     for name in names)))
+    suite = write_suite(make_suite(*(make_case(name) for name in names)))
     root = tmp_path / "replies" / "py_agent"
     root.mkdir(parents=True)
     for name in names:
