@@ -7,6 +7,7 @@ benchmark on suites inside this checkout from another directory still works.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,3 +31,8 @@ def write_suite(tmp_path: Path):  # type: ignore[no-untyped-def]
 def workers(request: pytest.FixtureRequest) -> list[str]:
     """Run an end-to-end test serially and with ``-n 2`` (as pytest-json-report does)."""
     return [] if request.param == 0 else ["-n", str(request.param)]
+
+
+# pytester gives every session a fresh $HOME; the project's own tests share the user's cache
+# dir (the build cache above all), as a user's sessions do. A test of the default sets its own.
+os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))

@@ -21,8 +21,11 @@ HOSTILE = {
     "fakepass": ("def add(a, b):\n    print('ALL TESTS PASSED')\n    return 0\n", "wrong_answer"),
     "killparent": ("import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
                    "    os.kill(-1, signal.SIGKILL)\n    return a + b\n", "runtime_error"),
+    # 1 GiB steps: a memory cgroup (root) stops the first one as its pages are touched, and
+    # RLIMIT_AS (an ordinary user) refuses it at once; 64 MiB steps up to the cap cost seconds
+    # of page zeroing per test, too slow beside a fork bomb on a loaded machine.
     "memory": ("def add(a, b):\n    blocks = []\n    while True:\n"
-               "        blocks.append(bytearray(64 << 20))\n", "memory_exceeded"),
+               "        blocks.append(bytearray(1 << 30))\n", "memory_exceeded"),
 }
 
 

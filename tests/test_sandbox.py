@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_mpm_bench import sandbox
+from pytest_mpm_bench import guarantees, sandbox
 
 PYTHON = "/usr/bin/python3"
 ISOLATED = [level for level in ("bwrap", "unshare") if sandbox._works(level) is None]
@@ -112,6 +112,31 @@ def test_fork_bomb_is_bounded_and_leaves_nothing(workdir: Path, level: str) -> N
                  "    except OSError:\n        time.sleep(0.5)\n        break\n",
                  workdir, level, wall_seconds=4)
     assert result.exit_code is not None or result.signal is not None
+
+
+def holds_or_skip(name: str, level: str) -> None:
+    """Skip, saying why, where this limit cannot hold for this user (see guarantees.claims)."""
+    claim = next(g for g in guarantees.claims(level) if g.name == name)
+    if not claim.holds:
+        pytest.skip(f"{name} does not hold for this user: {claim.how}")
+
+
+def test_processes_stop_at_the_cap(workdir: Path, level: str) -> None:
+    holds_or_skip("processes", level)
+    result = run("import os\nr, w = os.pipe()\nn = 0\nfor _ in range(100):\n    try:\n"
+                 "        pid = os.fork()\n    except OSError:\n        break\n"
+                 "    if pid == 0:\n        os.read(r, 1)\n        os._exit(0)\n    n += 1\n"
+                 "os.write(3, str(n).encode())\n", workdir, level, processes=16)
+    assert 0 < int(result.channel) < 16
+
+
+def test_memory_spread_over_processes_is_bounded_per_run(workdir: Path, level: str) -> None:
+    holds_or_skip("memory", level)
+    # Six processes of 64 MiB each under a 128 MiB cap: the first one killed ends the run.
+    result = run("import os, time\nfor _ in range(6):\n    if os.fork() == 0:\n"
+                 "        block = bytearray(64 << 20)\n        time.sleep(30)\n"
+                 "os.wait()\n", workdir, level, wall_seconds=10, memory_bytes=128 * MIB)
+    assert result.memory_exceeded and not result.timed_out
 
 
 def test_daemon_holding_stdout_dies_and_does_not_block(workdir: Path, level: str) -> None:

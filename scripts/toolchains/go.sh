@@ -12,6 +12,7 @@ else
 fi
 "$go" version
 if ! command -v staticcheck >/dev/null 2>&1; then
+  need_root "installing staticcheck into /usr/local/bin"
   if ! GOBIN=/usr/local/bin GOTOOLCHAIN=local GOFLAGS=-mod=mod \
       "$go" install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"; then
     echo "go install staticcheck failed; falling back to Debian's go-staticcheck" >&2

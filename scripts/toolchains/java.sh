@@ -13,6 +13,7 @@ else
 fi
 
 install_checkstyle() {
+  need_root "installing checkstyle into /usr/local"
   command -v mvn >/dev/null 2>&1 || return 1
   local lib=/usr/local/lib/mpm-bench/checkstyle-$CHECKSTYLE_VERSION work
   work=$(mktemp -d)

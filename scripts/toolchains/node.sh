@@ -9,11 +9,12 @@ node --version
 cd "$root"
 stamp=node_modules/.mpm-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
+# npm ci runs as the user the checkout is for (not root under sudo): node_modules stays theirs.
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "node_modules matches package-lock.json"
 else
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
+  as_user npm ci --no-audit --no-fund --loglevel=error
+  as_user sh -c "echo $want > $stamp"
 fi
 # The sandbox runs solutions as an unprivileged uid: the runtime packages must be readable.
-chmod -R a+rX node_modules
+as_user chmod -R a+rX node_modules

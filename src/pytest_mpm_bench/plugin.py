@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import sandbox
+from pytest_mpm_bench import guarantees, sandbox, state
 from pytest_mpm_bench.agents import make_backend
 from pytest_mpm_bench.items import RUN_KEY, BenchmarkItem, HarnessError, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
@@ -94,6 +94,12 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = read_settings(config)
     backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir)
     backend.check()
+    try:
+        state.check_all()
+        if not hasattr(config, "workerinput"):
+            state.prune_perf()
+    except state.StateError as exc:
+        raise pytest.UsageError(f"pytest-mpm-bench state: {exc}") from None
     try:
         level = sandbox.resolve_level(settings.sandbox)
     except sandbox.SandboxUnavailable as exc:
@@ -189,10 +195,13 @@ class Controller:
         self.record_failed = False
         self.report = None
         self.env: dict[str, Any] = {}
+        self.unenforced = guarantees.not_holding(settings.level)
         if any(x is not None for x in (settings.report, settings.history, settings.html,
                                        baseline)):
             self.env = environment(settings.level, suites, *_versions(suites, settings.scoring),
                                    config.rootpath)
+            self.env["sandbox_limits"] = {g.name: {"holds": g.holds, "how": g.how}
+                                          for g in guarantees.claims(settings.level)}
         if settings.report is not None or settings.html is not None:
             # The HTML dashboard is built from the same document the JSON report holds.
             self.report = JsonReport(settings.report, self._config_block(), self.env,
@@ -207,7 +216,12 @@ class Controller:
                 "limits": s.limits.as_dict(), "agent_timeout": s.agent_timeout,
                 "exec_timeout": s.exec_timeout,
                 "suites": [str(p) for p in s.suite_paths],
-                "warnings": [UNISOLATED_WARNING] if s.level == "none" else []}
+                "warnings": ([UNISOLATED_WARNING] if s.level == "none" else [])
+                + ([self._unenforced_warning()] if self.unenforced else [])}
+
+    def _unenforced_warning(self) -> str:
+        return (f"sandbox limits that do not hold for this user: "
+                f"{guarantees.describe(self.unenforced)}")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.collected.update(i.nodeid for i in session.items if isinstance(i, BenchmarkItem))
@@ -251,6 +265,8 @@ class Controller:
                 bold=True)
         if self.settings.level == "none":
             terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
+        if self.unenforced:
+            terminalreporter.write_line(f"WARNING: {self._unenforced_warning()}", yellow=True)
         if self.comparison is not None:
             assert self.settings.compare is not None
             terminalreporter.section(

@@ -25,6 +25,7 @@ import fcntl
 import itertools
 import os
 import resource
+import select
 import shlex
 import shutil
 import signal
@@ -36,6 +37,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from pytest_mpm_bench import state
 from pytest_mpm_bench.streams import drain
 
 LEVELS = ("auto", "bwrap", "unshare", "none")
@@ -48,6 +50,7 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl",
              "ca-certificates", "localtime", "nsswitch.conf", "mime.types",
              "java-17-openjdk", "java-21-openjdk", "php", "ruby")
 PATH_INSIDE = "/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"
+PRLIMIT = "/usr/bin/prlimit"
 _hidden: list[Path] = []
 _counter = itertools.count()
 
@@ -101,6 +104,7 @@ class Tools:
         harness fault: it must never read as the solution's compile error)."""
         if self.level == "none":  # no private /tmp; Go refuses a module in the temp dir itself
             env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
+        argv = _process_cap(argv, self.limits, self.level, self.uid)
         result = _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
                       TOOL_NPROC, is_tool=True)
         # Set-up errors of bwrap or of the unshare script; a compiler's own diagnostics start
@@ -228,9 +232,10 @@ def _private_etc() -> Path:
     files = {
         "passwd": "root:x:0:0:root:/root:/usr/sbin/nologin\n"
                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-                  + "".join(f"mpm{uid}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in pool),
+                  + "".join(f"mpm{uid}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n"
+                            for uid in _named(pool)),
         "group": "root:x:0:\nnogroup:x:65534:\n"
-                 + "".join(f"mpm{uid}:x:{uid}:\n" for uid in pool),
+                 + "".join(f"mpm{uid}:x:{uid}:\n" for uid in _named(pool)),
         "hosts": "127.0.0.1 localhost\n::1 localhost\n",
     }
     for name, text in files.items():
@@ -238,6 +243,13 @@ def _private_etc() -> Path:
         (root / name).chmod(0o644)
     atexit.register(shutil.rmtree, root, True)
     return root
+
+
+def _named(pool: range) -> list[int]:
+    """The uids the sandbox's passwd names: the pool, and ours when we are not root (the code
+    then runs as our own uid, and runtimes look their user up)."""
+    me = os.geteuid()
+    return [*pool, *((me,) if me != 0 and me not in pool else ())]
 
 
 @cache
@@ -278,6 +290,7 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
                       "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
                       "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
     cmd = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
+           "--as-pid-1",  # its CPU time reaches our wait4: bwrap's own init would drop it
            "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     if drop_to is not None:  # bwrap makes missing parents as private as the host's: open them
@@ -402,8 +415,7 @@ def _leased_uid() -> Iterator[int | None]:
     if os.geteuid() != 0:
         yield None
         return
-    locks = Path(tempfile.gettempdir()) / "mpm-bench-uids"
-    locks.mkdir(mode=0o700, exist_ok=True)
+    locks = state.uid_lock_dir()
     for uid in range(BASE_UID, BASE_UID + UID_POOL):
         handle = open(locks / str(uid), "w")  # noqa: SIM115 - held for the whole lease
         try:
@@ -417,6 +429,17 @@ def _leased_uid() -> Iterator[int | None]:
             handle.close()
         return
     raise SandboxUnavailable(f"all {UID_POOL} sandbox uids are in use")
+
+
+def _process_cap(argv: Sequence[str], limits: Limits, level: str,
+                 uid: int | None) -> Sequence[str]:
+    """Without a uid of its own (not root), bound the run's processes inside bwrap's user
+    namespace: there (Linux >= 5.15) RLIMIT_NPROC counts the run's own processes alone, while
+    outside it would count all of the user's, so it is set by the first program inside."""
+    if uid is not None or level != "bwrap":
+        return argv
+    cap = f"--nproc={limits.processes}:{limits.processes}"
+    return [PRLIMIT, cap, "--", *argv]
 
 
 def _chown_tree(root: Path, uid: int) -> None:
@@ -455,6 +478,7 @@ def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
     analysers) run the same way through ``Tools.run``.
     """
     with _leased_uid() as uid:
+        argv = _process_cap(argv, limits, level, uid)
         return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes)
 
 
@@ -555,9 +579,39 @@ def _exited(pid: int) -> bool:
 
 
 def _kill(proc: subprocess.Popen[bytes], cgroups: _Cgroups) -> None:
+    inner = _child_pidfds(proc.pid)  # bwrap's PID-namespace init: taken before its parent dies
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)  # bwrap's death tears down its PID namespace
     cgroups.kill_all()
+    _reap_namespaces(inner)
+
+
+def _child_pidfds(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    fds = []
+    for child in text.split():
+        with contextlib.suppress(OSError):
+            fds.append(os.pidfd_open(int(child)))
+    return fds
+
+
+def _reap_namespaces(pidfds: list[int], timeout: float = 5.0) -> None:
+    """Kill the children and wait until they have exited. A PID namespace's init exits only
+    once every process of its namespace is gone, so without cgroups to empty (not root) this
+    is what makes sure that nothing of the run is left when ``run`` returns."""
+    deadline = time.monotonic() + timeout
+    for fd in pidfds:
+        try:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.poll(max(0, int((deadline - time.monotonic()) * 1000)))
+        finally:
+            os.close(fd)
 
 
 # -- choosing a level ---------------------------------------------------------------------------
@@ -569,8 +623,7 @@ def _works(level: str) -> str | None:
     needed = {"bwrap": "bwrap", "unshare": "unshare"}.get(level)
     if needed and shutil.which(needed) is None:
         return f"{needed} is not installed"
-    probe = Path(os.environ.get("TMPDIR", "/tmp"), f"mpm-probe-{os.getpid()}-{level}")
-    probe.mkdir(exist_ok=True)
+    probe = Path(tempfile.mkdtemp(prefix=f"mpm-probe-{level}-"))
     try:
         result = run(["/bin/sh", "-c", "echo ok"], workdir=probe,
                      limits=Limits(wall_seconds=10), level=level)

@@ -2,7 +2,7 @@
 
 A compiled executor turns the solution, its driver and a small generated file (the entry point
 and the ``code`` snippets of the case, which must be compiled in) into a program. Builds are
-cached under ``$MPM_BUILD_CACHE`` (default ``<tempdir>/mpm-bench-build-cache``), keyed by the
+cached under ``$MPM_BUILD_CACHE`` (default ``~/.cache/pytest-mpm-bench/build``), keyed by the
 sha256 of every file compiled, the build command and the toolchain version. An entry is built
 in a private temp dir and moved into place with ``os.replace``, so concurrent workers
 (``pytest -n``) never see half an entry. Compile errors are cached too (timeouts are not).
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pytest_mpm_bench import state
 from pytest_mpm_bench.languages.base import BuildOutcome, Executor
 from pytest_mpm_bench.sandbox import Tools, reclaim
 
@@ -42,12 +43,8 @@ CACHE_FORMAT = "sandboxed-builds-1"
 
 
 def cache_root() -> Path:
-    """Where builds are cached: ``$MPM_BUILD_CACHE`` or ``<tempdir>/mpm-bench-build-cache``."""
-    root = os.environ.get("MPM_BUILD_CACHE") or os.path.join(tempfile.gettempdir(),
-                                                              "mpm-bench-build-cache")
-    path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Where builds are cached: ``$MPM_BUILD_CACHE`` or ``<user cache>/build`` (private)."""
+    return state.build_cache()
 
 
 def tool_cache(tools: Tools, name: str) -> Path:

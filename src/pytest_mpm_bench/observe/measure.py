@@ -24,10 +24,9 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import sandbox
+from pytest_mpm_bench import sandbox, state
 from pytest_mpm_bench.compare import matches, run_checker
 from pytest_mpm_bench.generators import evaluate, has_sizes, scaled
 from pytest_mpm_bench.languages import Executor
@@ -254,10 +253,11 @@ class ReferenceTimes:
     """The reference's CPU time and answers per case, computed once per session and shared by
     xdist workers through files (atomic writes; at worst two workers both measure once). The
     answers are kept in full: a solution's are compared with them under the case's compare
-    mode (order, float tolerance), which a hash could not do."""
+    mode (order, float tolerance), which a hash could not do. They live in a private directory
+    of the user's cache (``state.perf_dir``)."""
 
     def __init__(self, session: str) -> None:
-        self.root = Path(tempfile.gettempdir()) / "mpm-bench-perf" / session
+        self.root = state.perf_dir(session)
 
     def get(self, case: Case, executor: Executor, settings: ExecSettings) -> Measurement:
         key = hashlib.sha256(json.dumps(
@@ -272,7 +272,6 @@ class ReferenceTimes:
         except (OSError, ValueError, KeyError, TypeError):
             pass
         result = measure(case, case.reference_solution or "", executor, settings)
-        self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root)
         with os.fdopen(fd, "w") as handle:
             json.dump({"cpu_seconds": result.cpu_seconds, "problem": result.problem,
