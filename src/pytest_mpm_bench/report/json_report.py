@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -78,6 +79,9 @@ class JsonReport:
         self.path, self.config, self.env = path, config, env
         self.created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.results: list[dict[str, Any]] = []
+        # Each result's JSON text, made once: rewriting the report after every item must not
+        # encode every earlier result again (json's indenting encoder is pure Python).
+        self._texts: dict[int, str] = {}
         self.complete = False
         self.missing = 0  # collected items without a result (so far, until finish)
 
@@ -91,9 +95,29 @@ class JsonReport:
                 "environment": self.env, "config": self.config, "results": results,
                 "summary": {**summarize(results), "missing": self.missing}}
 
+    def _text(self, result: dict[str, Any]) -> str:
+        """``result`` as JSON text indented for its place in the document (results are not
+        changed once added; JSON text has no line break inside a string)."""
+        text = self._texts.get(id(result))
+        if text is None:
+            text = "  " + jsonsafe.dumps(result, indent=1).replace("\n", "\n  ")
+            self._texts[id(result)] = text
+        return text
+
+    def text(self) -> str:
+        """The document as JSON text: what ``jsonsafe.dumps(self.document(), indent=1)`` gives,
+        with each result encoded only once."""
+        document = self.document()
+        results = document["results"]
+        placeholder = f"results-{uuid.uuid4().hex}"
+        head = jsonsafe.dumps({**document, "results": placeholder}, indent=1)
+        listed = ("[\n" + ",\n".join(self._text(r) for r in results) + "\n ]") if results \
+            else "[]"
+        return head.replace(f'"{placeholder}"', listed, 1)
+
     def write(self) -> None:
         if self.path is not None:
-            write_atomically(self.path, jsonsafe.dumps(self.document(), indent=1))
+            write_atomically(self.path, self.text())
 
     def finish(self, complete: bool, missing: int = 0) -> None:
         self.complete, self.missing = complete, missing
