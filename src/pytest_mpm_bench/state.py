@@ -19,8 +19,11 @@ import time
 from pathlib import Path
 
 APP = "pytest-mpm-bench"
-#: Reference timings belong to one session; older sessions' are removed at start-up.
+#: Start-up timings belong to one session; older sessions' are removed at start-up.
 PERF_MAX_AGE = 2 * 24 * 3600.0
+#: Reference measurements and analyses are kept across sessions by content; one unused this
+#: long is removed at start-up.
+KEPT_MAX_AGE = 30 * 24 * 3600.0
 
 
 class StateError(Exception):
@@ -109,20 +112,40 @@ def build_cache() -> Path:
 
 
 def perf_dir(session: str) -> Path:
-    """Reference timings of one session, shared by its xdist workers."""
+    """Start-up timings of one session, shared by its xdist workers."""
     return state_dir("perf", session)
 
 
-def prune_perf(now: float | None = None) -> None:
-    """Remove the reference timings of sessions older than ``PERF_MAX_AGE``."""
-    root = state_dir("perf")
-    limit = (time.time() if now is None else now) - PERF_MAX_AGE
+def reference_dir() -> Path:
+    """Reference solutions' measurements, kept across sessions (keyed by content and
+    machine)."""
+    return state_dir("reference")
+
+
+def analysis_dir() -> Path:
+    """Analysers' raw output, kept across sessions (keyed by the file, tool and config)."""
+    return state_dir("analysis")
+
+
+def _prune(root: Path, max_age: float, now: float | None) -> None:
+    limit = (time.time() if now is None else now) - max_age
     for entry in root.iterdir():
         try:
             if entry.lstat().st_mtime < limit:
-                shutil.rmtree(entry)
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
         except OSError:
             pass  # gone already, or another session's clean-up got there first
+
+
+def prune_perf(now: float | None = None) -> None:
+    """Remove the start-up timings of sessions older than ``PERF_MAX_AGE``, and reference
+    measurements and analyses unused for ``KEPT_MAX_AGE``."""
+    _prune(state_dir("perf"), PERF_MAX_AGE, now)
+    _prune(reference_dir(), KEPT_MAX_AGE, now)
+    _prune(analysis_dir(), KEPT_MAX_AGE, now)
 
 
 def uid_lock_dir() -> Path:
@@ -138,6 +161,8 @@ def check_all() -> None:
     """Create and check every directory a session writes (once, at start-up, so a problem is one
     clear line rather than an error in every item)."""
     state_dir("perf")
+    reference_dir()
+    analysis_dir()
     build_cache()
     if os.geteuid() == 0:
         uid_lock_dir()

@@ -1,13 +1,20 @@
 """Measuring performance: the solution's CPU time on the case's performance input, measured by
-the parent, and the reference solution's measured the same way in the same session (scored by
+the parent, and the reference solution's measured the same way (scored by
 ``scoring.performance``).
 
 CPU time comes from the kernel's accounting of the child (rusage), never from clocks inside
-the child, which the solution could patch. Each side is the minimum of ``REPEATS`` runs minus
-the minimum of ``REPEATS`` start-up runs: the language's driver with a stand-in solution that
-defines nothing (``Executor.stand_in``) and no test. The solution is not in the start-up run
-at all, so it can neither tell that run apart nor slow it down, and what it does while
-loading counts as its own time.
+the child, which the solution could patch. Each side is the minimum of its full runs minus
+the start-up: the minimum of ``STARTUP_REPEATS`` runs of the language's driver with a
+stand-in solution that defines nothing (``Executor.stand_in``) and no test, measured once per
+language and session (``Baselines``). The solution is not in the start-up run at all, so it
+can neither tell that run apart nor slow it down, and what it does while loading counts as
+its own time.
+
+A solution runs at most ``REPEATS`` times, and stops as soon as more runs could not change its
+score (``settled``): a minimum only falls, so once it sits well inside its band, or at the
+floor, the score is known. Where the workload is the tests, the correctness run is the first
+of them. The reference's measurement is kept across sessions by content and machine
+(``ReferenceTimes``): a session measures only the solutions.
 
 Every performance run is judged like a test: each answer must be there and equal the expected
 one (the case's checker, the tests' expected values when the workload is the tests, else the
@@ -17,33 +24,45 @@ measured). A run with a missing or wrong answer has no time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
+import platform
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import sandbox, state
+from pytest_mpm_bench import __version__, sandbox, state
 from pytest_mpm_bench.compare import matches, run_checker
 from pytest_mpm_bench.generators import evaluate, has_sizes, scaled
-from pytest_mpm_bench.languages import Executor
+from pytest_mpm_bench.languages import Executor, executor_for
 from pytest_mpm_bench.observe.run import ExecSettings, parse_records, run_in_workdir
+from pytest_mpm_bench.scoring.performance import ratio_score
 from pytest_mpm_bench.suite import Case, Compare
 
-REPEATS = 3
+REPEATS = 3  # full runs of a solution at most
+STARTUP_REPEATS = 5  # start-up runs, once per language and session
+# A minimum of fewer runs than REPEATS stands when even this much lower it would score the
+# same: the minimum of three is rarely more than 10-15% under the first run's, on a loaded
+# 2-core machine.
+SETTLED_MARGIN = 1.25
 # Seconds beyond start-up below which two solutions tie: start-ups of one program spread by
 # 5-10 ms on a loaded 2-core machine (Python: 53-61 ms), so a 2 ms and a 6 ms run can swap.
 FLOOR = 0.01
 # Hardware instruction counters (`perf stat -e instructions`) would be steadier than CPU time,
 # but they are "not supported" on the virtual machines this runs on (checked with
 # `perf stat -e instructions true`); the evidence names the counter used.
-COUNTER = "rusage cpu time (user+sys), min of 3"
+COUNTER = "cpu time (user+sys), min of up to 3 runs"
 GROWTH_FACTOR = 4  # the growth run uses the performance input at a quarter of its size
 GROWTH_FLOOR = 0.01  # seconds: a smaller run faster than this says nothing about growth
 SHOWN = 120  # characters of an answer quoted in the evidence
+#: Changes when what a stored reference measurement means changes (not with every release).
+MEASURE_FORMAT = 2
 
 #: Judges a run's answers (in workload order): "" when right, else what differed.
 Judge = Callable[[list[Any]], str]
@@ -56,6 +75,10 @@ class Measurement:
     startup_seconds: float = 0.0  # the driver with a stand-in solution (subtracted)
     #: The answers of the full run, in workload order (the reference's are the expected ones).
     answers: tuple[Any, ...] | None = None
+    runs: int = 0  # full runs measured
+    #: The least CPU seconds (start-up included) of the run at 1/``GROWTH_FACTOR`` of the
+    #: size, when growth was measured with it.
+    small_seconds: float | None = None
 
 
 def workload(case: Case, factor: float = 1.0) -> list[dict[str, Any]]:
@@ -184,99 +207,201 @@ def _one(executor: Executor, run: _Run,
     return raw.cpu_seconds, "", found
 
 
-def _interleaved(executor: Executor, runs: list[_Run], settings: ExecSettings
-                 ) -> tuple[list[float] | None, str, list[list[Any] | None]]:
-    """The least CPU time of each run over ``REPEATS`` rounds, and each one's answers (of its
-    first round). The runs take turns within a round, so a change of load on the machine hits
-    them alike (their difference is the figure that matters). Every round is judged."""
-    best = [math.inf] * len(runs)
-    found: list[list[Any] | None] = [None] * len(runs)
-    for _ in range(REPEATS):
-        for i, run in enumerate(runs):
-            seconds, problem, values = _one(executor, run, settings)
-            if seconds is None:
-                return None, problem, found
-            best[i] = min(best[i], seconds)
-            found[i] = values if found[i] is None else found[i]
-    return best, "", found
+#: The start-up run's input: no test, so no entry point is looked up.
+STARTUP_SPEC: dict[str, Any] = {"entry_point": "solution", "kind": "function", "tests": []}
 
 
-def startup_run(case: Case, executor: Executor) -> _Run:
+def startup_run(executor: Executor) -> _Run:
     """The driver with the stand-in solution and no test: what is subtracted as start-up.
     The same for every solution of the language, and the solution is not in it."""
-    return _Run(executor.stand_in, _spec(case, []), judge=lambda found: "")
+    return _Run(executor.stand_in, dict(STARTUP_SPEC), judge=lambda found: "")
+
+
+def startup(executor: Executor, settings: ExecSettings,
+            repeats: int = STARTUP_REPEATS) -> Measurement:
+    """The least CPU seconds of ``repeats`` start-up runs (``problem`` when one failed)."""
+    best = math.inf
+    for _ in range(repeats):
+        seconds, problem, _ = _one(executor, startup_run(executor), settings)
+        if seconds is None:
+            return Measurement(None, f"the start-up run failed: {problem}")
+        best = min(best, seconds)
+    return Measurement(best, runs=repeats)
+
+
+def settled(net: float, reference: float) -> bool:
+    """Whether further runs could not change the score: a minimum only falls, so once even a
+    ``SETTLED_MARGIN`` lower one (or the floor) scores the same, the score is known."""
+    lowest = max(FLOOR, net / SETTLED_MARGIN)
+    return net <= FLOOR or ratio_score(lowest / reference) == ratio_score(net / reference)
+
+
+def wants_growth(case: Case) -> bool:
+    """Growth is measured where the case declares a complexity to hold it against and its
+    performance input has generated sizes to scale."""
+    return (bool(case.time_complexity) and case.performance is not None
+            and has_sizes(case.performance))
 
 
 def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
-            reference: Measurement | None = None) -> Measurement:
-    """CPU seconds the solution spends on the performance input (start-up subtracted), its
-    answers judged by ``expectation`` (``reference``: the reference's measurement)."""
-    judge = expectation(case, executor, reference)
-    full = _Run(source, _spec(case, workload(case)), judge)
-    times, problem, found = _interleaved(executor, [startup_run(case, executor), full],
-                                         settings)
-    if times is None:
-        return Measurement(None, problem)
-    base, total = times
-    return Measurement(max(FLOOR, total - base), startup_seconds=base,
-                       answers=tuple(found[1] or ()))
+            base: float, reference: Measurement | None = None, first: float | None = None,
+            growth: bool = False) -> Measurement:
+    """CPU seconds ``source`` spends on the performance input, ``base`` (the start-up)
+    subtracted, its answers judged by ``expectation`` (``reference``: the reference's
+    measurement; None while the reference itself is measured: all ``REPEATS`` runs, its
+    answers recorded). ``first``: the CPU seconds of a judged run on the same workload
+    already made (the correctness run, when the workload is the tests). With ``growth``, each
+    round also runs the input at 1/``GROWTH_FACTOR`` of its size (``small_seconds``).
+    Every run is judged; the first failure ends the measurement with no time."""
+    full = _Run(source, _spec(case, workload(case)), expectation(case, executor, reference))
+    small = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR))) if growth else None
+    best, tiny, recorded, runs = math.inf, math.inf, None, 0
+    for round_number in range(REPEATS):
+        if round_number == 0 and first is not None:
+            best = first
+        else:
+            seconds, problem, found = _one(executor, full, settings)
+            if seconds is None:
+                return Measurement(None, problem, base)
+            best = min(best, seconds)
+            recorded = found if recorded is None else recorded
+        runs += 1
+        if small is not None:
+            # The smaller input has no expected answers (the reference never ran it): its
+            # run must complete, and a failure there only leaves growth unmeasured.
+            smaller, _, _ = _one(executor, small, settings)
+            if smaller is None:
+                small, tiny = None, math.nan
+            else:
+                tiny = min(tiny, smaller)
+        net = max(FLOOR, best - base)
+        if reference is None:
+            done = net <= FLOOR  # the floor cannot fall: more runs change nothing
+        else:
+            done = (reference.cpu_seconds is not None
+                    and settled(net, max(FLOOR, reference.cpu_seconds)))
+        if done:
+            break
+    return Measurement(max(FLOOR, best - base), startup_seconds=base,
+                       answers=None if recorded is None else tuple(recorded), runs=runs,
+                       small_seconds=None if math.isnan(tiny) or math.isinf(tiny) else tiny)
 
 
-def growth(case: Case, source: str, executor: Executor, settings: ExecSettings,
-           full: Measurement, reference: Measurement | None = None) -> dict[str, Any] | None:
-    """Evidence of how CPU time grows with the input: the same performance input at
-    1/``GROWTH_FACTOR`` of its size, and the exponent k of time ~ size^k between the two.
-    None when the input has no generated size to scale."""
-    if case.performance is None or not has_sizes(case.performance) or full.cpu_seconds is None:
+def growth(case: Case, mine: Measurement) -> dict[str, Any] | None:
+    """Evidence of how CPU time grows with the input: the exponent k of time ~ size^k between
+    the performance input and the same at 1/``GROWTH_FACTOR`` of its size, both measured by
+    ``measure``. None when growth is not measured for the case."""
+    if not wants_growth(case) or mine.cpu_seconds is None:
         return None
     evidence: dict[str, Any] = {"tool": "growth", "size_ratio": GROWTH_FACTOR,
                                 "declared": case.time_complexity or None}
-    # The smaller input has no expected answers (the reference never ran it): its run must
-    # complete; the full one is judged again.
-    small_run = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR)))
-    full_run = _Run(source, _spec(case, workload(case)),
-                    expectation(case, executor, reference))
-    times, problem, _ = _interleaved(executor, [small_run, full_run], settings)
-    if times is None:
-        return {**evidence, "message": f"not measured: {problem}"}
-    small = times[0] - full.startup_seconds
+    if mine.small_seconds is None:
+        return {**evidence, "message": "not measured: the run at a quarter of the size did "
+                                       "not complete"}
+    small = mine.small_seconds - mine.startup_seconds
     if small < GROWTH_FLOOR:
         return {**evidence, "message": f"not measured: the smaller input takes under "
                                        f"{GROWTH_FLOOR * 1000:g} ms of CPU time"}
-    large = max(FLOOR, min(times[1], full.cpu_seconds + full.startup_seconds)
-                - full.startup_seconds)
+    large = max(FLOOR, mine.cpu_seconds)
     evidence["exponent"] = round(math.log(large / small) / math.log(GROWTH_FACTOR), 2)
     return evidence
 
 
-class ReferenceTimes:
-    """The reference's CPU time and answers per case, computed once per session and shared by
-    xdist workers through files (atomic writes; at worst two workers both measure once). The
-    answers are kept in full: a solution's are compared with them under the case's compare
-    mode (order, float tolerance), which a hash could not do. They live in a private directory
-    of the user's cache (``state.perf_dir``)."""
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@cache
+def machine() -> tuple[str, ...]:
+    """What makes CPU times comparable: the processor, how many, the kernel."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
+    return (model or platform.processor(), str(os.cpu_count()), platform.release(),
+            platform.machine())
+
+
+@cache
+def _toolchain(language: str) -> tuple[str | None, str]:
+    executor = executor_for(language)
+    return executor.version(), _digest(executor.driver_source())
+
+
+class Baselines:
+    """The start-up of each language, measured once per session (at worst once per xdist
+    worker: they share it through files in the session's private directory)."""
 
     def __init__(self, session: str) -> None:
         self.root = state.perf_dir(session)
 
-    def get(self, case: Case, executor: Executor, settings: ExecSettings) -> Measurement:
-        key = hashlib.sha256(json.dumps(
-            [case.agent_id, case.id, case.reference_solution, case.performance, case.checker,
-             case.language, settings.level]).encode()).hexdigest()
-        path = self.root / f"{key}.json"
-        try:
-            data = json.loads(path.read_text())
-            found = data["answers"]
-            return Measurement(data["cpu_seconds"], data["problem"], data["startup_seconds"],
-                               None if found is None else tuple(found))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        result = measure(case, case.reference_solution or "", executor, settings)
-        fd, tmp = tempfile.mkstemp(dir=self.root)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"cpu_seconds": result.cpu_seconds, "problem": result.problem,
-                       "startup_seconds": result.startup_seconds,
-                       "answers": None if result.answers is None else list(result.answers)},
-                      handle)
-        os.replace(tmp, path)
+    def get(self, executor: Executor, settings: ExecSettings) -> Measurement:
+        path = self.root / f"startup-{_digest([executor.language, settings.level])}.json"
+        found = _load(path)
+        if found is not None:
+            return found
+        result = startup(executor, settings)
+        _store(path, result)
         return result
+
+
+class ReferenceTimes:
+    """The reference's CPU time (start-up subtracted) and answers per case, measured once and
+    kept across sessions, keyed by everything the figure depends on: the reference, the
+    workload and how it is judged, the toolchain and our driver, the harness's version, the
+    sandbox level and the machine (processor, count, kernel). The answers are kept in full: a
+    solution's are compared with them under the case's compare mode (order, float tolerance),
+    which a hash could not do. They live in a private directory of the user's cache
+    (``state.reference_dir``; entries unused for ``state.REFERENCE_MAX_AGE`` are removed)."""
+
+    def __init__(self, session: str) -> None:
+        self.baselines = Baselines(session)
+        self.root = state.reference_dir()
+
+    def key(self, case: Case, settings: ExecSettings) -> str:
+        return _digest([
+            MEASURE_FORMAT, __version__, machine(), _toolchain(case.language), settings.level,
+            case.language, case.reference_solution, case.entry_point, case.kind,
+            case.performance, case.checker, str(case.compare),
+            None if case.performance is not None else
+            [[t.payload(), t.expected, str(t.compare)] for t in case.test_cases]])
+
+    def get(self, case: Case, executor: Executor, settings: ExecSettings) -> Measurement:
+        path = self.root / f"{self.key(case, settings)}.json"
+        found = _load(path)
+        if found is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # in use: kept
+            return found
+        base = self.baselines.get(executor, settings)
+        if base.cpu_seconds is None:
+            return Measurement(None, base.problem)
+        result = measure(case, case.reference_solution or "", executor, settings,
+                         base.cpu_seconds)
+        _store(path, result)
+        return result
+
+
+def _load(path: Path) -> Measurement | None:
+    try:
+        data = json.loads(path.read_text())
+        found = data["answers"]
+        return Measurement(data["cpu_seconds"], data["problem"], data["startup_seconds"],
+                           None if found is None else tuple(found), data["runs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(path: Path, result: Measurement) -> None:
+    """Atomically: another worker reads either nothing or the whole file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"cpu_seconds": result.cpu_seconds, "problem": result.problem,
+                   "startup_seconds": result.startup_seconds, "runs": result.runs,
+                   "answers": None if result.answers is None else list(result.answers)},
+                  handle)
+    os.replace(tmp, path)

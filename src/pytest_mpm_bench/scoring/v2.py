@@ -32,7 +32,7 @@ def _performance(case: Case, observed: Observations) -> tuple[float, list[dict[s
                  "reference_cpu_seconds": round(reference.cpu_seconds, 4),
                  "ratio": round(ratio, 3), "startup_cpu_seconds": round(mine.startup_seconds, 4),
                  "input": "performance" if case.performance else "tests",
-                 "counter": COUNTER}]
+                 "runs": mine.runs, "counter": COUNTER}]
     grown = [judge_growth(perf.growth, case.time_complexity)] if perf.growth else []
     return ratio_score(ratio), evidence + grown
 
