@@ -2,12 +2,15 @@
 
 Suppressions in the solution do not count: ruff runs with ``--ignore-noqa`` (``# noqa`` and a
 file-wide ``# ruff: noqa`` alike), bandit with ``--ignore-nosec``. A file either tool cannot
-parse is a failure of that tool (``tool_failure``).
+parse is a failure of that tool (``tool_failure``). One ruff run checks both dimensions'
+rules; each finding's dimension is read from its rule code (the two selections share no
+linter).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure
 
@@ -22,14 +25,31 @@ def _ruff_points(code: str) -> float:
     return 3.0 if code.startswith("F") else 2.0 if code.startswith("B") else 1.0
 
 
+def _linter(code: str) -> str:
+    """A rule code's linter prefix: ``PERF401`` → ``PERF``, ``C401`` → ``C4``."""
+    letters = re.match(r"[A-Z]*", code)
+    prefix = letters.group() if letters else ""
+    return "C4" if prefix == "C" and code.startswith("C4") else prefix
+
+
+IDIOM_LINTERS = frozenset(_linter(code) for code in RUFF_IDIOMS.split(","))
+
+
+def ruff_dimension(code: str) -> str:
+    """The dimension a finding of ``code`` counts against (docs/scoring.md's table)."""
+    return "idiomaticity" if _linter(code) in IDIOM_LINTERS else "best_practices"
+
+
 def parse_ruff(out: str, err: str) -> list[Finding]:
     reports = json.loads(out or "[]")
-    broken = [d for d in reports if not d["code"]]  # a syntax error: ruff saw no code
+    # A syntax error: ruff saw no code (no rule code; "invalid-syntax" in newer versions).
+    broken = [d for d in reports if d["code"] in (None, "", "invalid-syntax")]
     if broken:
         return [tool_failure("ruff", f"line {d['location']['row']}: {d['message']}")
                 for d in broken[:1]]
     return [{"tool": "ruff", "rule": d["code"], "line": d["location"]["row"],
-             "message": d["message"], "points": _ruff_points(d["code"])} for d in reports]
+             "message": d["message"], "points": _ruff_points(d["code"]),
+             "dimension": ruff_dimension(d["code"])} for d in reports]
 
 
 def parse_bandit(out: str, err: str) -> list[Finding]:
@@ -49,9 +69,8 @@ def _ruff(select: str, *extra: str) -> list[str]:
 
 ANALYSERS = [
     Analyser("ruff", "idiomaticity", ("python",), "ruff",
-             lambda f: [*_ruff(RUFF_IDIOMS), f], parse_ruff),
-    Analyser("ruff", "best_practices", ("python",), "ruff",
-             lambda f: [*_ruff(RUFF_PRACTICES, "--ignore", RUFF_IGNORED), f], parse_ruff),
+             lambda f: [*_ruff(f"{RUFF_IDIOMS},{RUFF_PRACTICES}", "--ignore", RUFF_IGNORED), f],
+             parse_ruff, also=("best_practices",)),
     Analyser("bandit", "best_practices", ("python",), "bandit",
              lambda f: ["bandit", "-q", "--ignore-nosec", "-f", "json", f], parse_bandit),
 ]
