@@ -115,6 +115,31 @@ class Tools:
                                      + result.stderr.decode("utf-8", "replace").strip()[:500])
         return result
 
+    def start(self, argv: Sequence[str], *, workdir: Path, ro_binds: Sequence[Path] = (),
+              env: Mapping[str, str] | None = None) -> Service:
+        """Start a long-lived tool (an analyser serving many files) in the sandbox, as a tool
+        run is started, talking line by line on its stdin and stdout (``Service``)."""
+        if self.level == "none":
+            env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
+        argv = _process_cap(argv, self.limits, self.level, self.uid)
+        command, environment, drop_inside = _command(argv, workdir, self.limits, self.level,
+                                                     ro_binds, (), env, self.uid, True)
+        cgroups = _Cgroups(self.limits)
+        channel = os.open(os.devnull, os.O_WRONLY)  # fd 3, which a tool does not use
+        try:
+            proc = subprocess.Popen(
+                command, cwd=workdir, env=environment, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(3,),
+                start_new_session=True,
+                preexec_fn=lambda: _preexec(self.limits, channel, cgroups, self.uid,
+                                             not drop_inside, TOOL_NPROC))
+        except BaseException:
+            cgroups.remove()
+            raise
+        finally:
+            os.close(channel)
+        return Service(proc, cgroups)
+
     def writable_dir(self, path: Path) -> Path:
         """Create ``path`` (an output dir or a compiler's cache that tool runs write) owned by
         the tools' uid; the caller passes it in ``rw_binds``."""
@@ -137,6 +162,83 @@ class RunResult:
     output_exceeded: str | None
     wall_seconds: float
     cpu_seconds: float
+
+
+class Service:
+    """A tool process started by ``Tools.start``: each request is one line on its stdin,
+    each answer one line on its stdout. A request that times out, an answer over the cap, or
+    a process that ends closes the service (killing whatever is left of it)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], cgroups: _Cgroups) -> None:
+        self.proc, self.cgroups = proc, cgroups
+        self.stderr = bytearray()  # the tail of what it wrote there
+        self.closed = False
+        self._stdout = bytearray()
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            os.set_blocking(stream.fileno(), False)
+
+    def ask(self, request: bytes | None, timeout: float, cap: int) -> bytes | str:
+        """The answer to ``request`` (a line without its end; None: the next line it writes
+        unasked), or why there is none."""
+        if self.closed:
+            return "the service has ended"
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stderr is not None
+        pending = memoryview(b"" if request is None else request + b"\n")
+        deadline = time.monotonic() + timeout
+        out, err, into = self.proc.stdout.fileno(), self.proc.stderr.fileno(), \
+            self.proc.stdin.fileno()
+        while b"\n" not in self._stdout:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.close()
+                return f"timed out after {timeout:g} s"
+            readable, writable, _ = select.select([out, err], [into] if pending else [], [],
+                                                  min(left, 1.0))
+            if into in writable:
+                try:
+                    pending = pending[os.write(into, pending[:65536]):]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:  # it has ended: its stdout is about to say so
+                    pending = pending[:0]
+            for fd in readable:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                if fd == err:
+                    self.stderr = (self.stderr + chunk)[-2000:]
+                    continue
+                if not chunk:
+                    self.close()
+                    tail = self.stderr.decode("utf-8", "replace").strip()[-300:]
+                    return f"ended without an answer ({tail or 'no message'})"
+                self._stdout += chunk
+            if len(self._stdout) > cap:
+                self.close()
+                return f"answered more than {cap >> 20} MiB"
+        line, _, rest = bytes(self._stdout).partition(b"\n")
+        self._stdout = bytearray(rest)
+        return line
+
+    def cpu_seconds(self) -> float | None:
+        return self.cgroups.cpu_seconds()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        _kill(self.proc, self.cgroups)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.proc.pid, 0)
+        self.proc.returncode = -1
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self.cgroups.remove()
 
 
 def hide(paths: Sequence[Path]) -> None:
@@ -495,9 +597,11 @@ def reclaim(root: Path) -> None:
         path.chmod(0o700 if path.is_dir() or mode & 0o100 else 0o600)
 
 
-def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
-         ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
-         uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
+def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
+             ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
+             uid: int | None, is_tool: bool) -> tuple[list[str], dict[str, str], bool]:
+    """The command line that runs ``argv`` at ``level``, its environment, and whether the
+    drop to ``uid`` happens inside the sandbox (else in ``_preexec``)."""
     if uid is not None:
         _chown_tree(workdir, uid)  # rw_binds are the caller's: see prepare_tool_dir
     environment = _env(workdir, env, level)
@@ -510,6 +614,14 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
         command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
     else:
         command = list(argv)
+    return command, environment, drop_inside
+
+
+def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
+         ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
+         uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
+    command, environment, drop_inside = _command(argv, workdir, limits, level, ro_binds,
+                                                 rw_binds, env, uid, is_tool)
     cgroups = _Cgroups(limits)
     read_fd, write_fd = os.pipe()
     start = time.monotonic()

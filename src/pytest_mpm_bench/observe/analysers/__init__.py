@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench.languages.compiled import tool_cache
+from pytest_mpm_bench.observe.analysers import memo, worker
 from pytest_mpm_bench.sandbox import Tools, resolve_level
 
 TIMEOUT = 60.0
@@ -192,21 +193,46 @@ def cap_repeats(findings: list[Finding], cap: float = STYLE_CAP) -> list[Finding
 
 def _execute(analyser: Analyser, argv: list[str], file_name: str, workdir: Path,
              tools: Tools) -> tuple[str, str] | str:
-    """The tool's (stdout, stderr), or why it did not run to the end."""
+    """The tool's (stdout, stderr), or why it did not run to the end: kept from an earlier
+    run on the same files (``memo``), else from the Python analysers' worker when it serves
+    the tool, else from a run of the tool."""
     caches = {var: tool_cache(tools, name) for var, name in analyser.caches}
     env = {"LANG": "C.UTF-8", **analyser.env(), **{k: str(v) for k, v in caches.items()}}
     try:
         if analyser.prepare is not None:
             analyser.prepare(workdir, file_name)
-        run = tools.run(argv, workdir=workdir, ro_binds=_binds(analyser, argv[0]),
-                        rw_binds=list(caches.values()), env=env)
+        kept = memo.key(argv, env, workdir)
+        output = memo.get(kept)
+        if output is not None:
+            return output
+        done = _served(analyser, argv, workdir, tools)
+        if done is None:
+            run = tools.run(argv, workdir=workdir, ro_binds=_binds(analyser, argv[0]),
+                            rw_binds=list(caches.values()), env=env)
+            if run.timed_out:
+                return f"timed out after {tools.limits.wall_seconds:g} s"
+            if run.memory_exceeded:
+                return f"ran out of memory ({tools.limits.memory_bytes >> 20} MiB)"
+            done = run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace")
     except OSError as exc:
         return f"could not run: {exc}"
-    if run.timed_out:
-        return f"timed out after {tools.limits.wall_seconds:g} s"
-    if run.memory_exceeded:
-        return f"ran out of memory ({tools.limits.memory_bytes >> 20} MiB)"
-    return run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace")
+    if isinstance(done, tuple):
+        memo.put(kept, done)
+    return done
+
+
+def _served(analyser: Analyser, argv: list[str], workdir: Path,
+            tools: Tools) -> tuple[str, str] | str | None:
+    """The tool's output from the worker (``worker.py``), or None when it does not serve it:
+    not one of its tools, or one installed apart from the interpreter the worker runs."""
+    if (analyser.tool not in worker.SERVED or analyser.caches
+            or Path(argv[0]).parent != Path(sys.executable).parent or not worker.available()):
+        return None
+    files = {p.name: p.read_text(encoding="utf-8", errors="replace")
+             for p in workdir.iterdir() if p.is_file() and not p.is_symlink()}
+    served = worker.worker_for(tools, _binds(analyser, sys.executable))
+    return served.run(analyser.tool, [analyser.tool, *argv[1:]], files,
+                      tools.limits.wall_seconds)
 
 
 def _binds(analyser: Analyser, executable: str) -> list[Path]:
