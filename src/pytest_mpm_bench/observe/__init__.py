@@ -14,15 +14,9 @@ from typing import Any
 
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.languages import Executor
-from pytest_mpm_bench.observe import analysers
+from pytest_mpm_bench.observe import analysers, measure
 from pytest_mpm_bench.observe.analysers import Finding
-from pytest_mpm_bench.observe.measure import (
-    Measurement,
-    ReferenceTimes,
-    growth,
-    measure,
-    wants_growth,
-)
+from pytest_mpm_bench.observe.measure import Measurement, ReferenceTimes
 from pytest_mpm_bench.observe.run import CaseOutcome, ExecSettings
 from pytest_mpm_bench.suite import Case
 
@@ -60,6 +54,6 @@ def observe_v2(case: Case, source: str, outcome: CaseOutcome, executor: Executor
     # Where the workload is the tests, the correctness run just made (and judged) is a full
     # performance run: it counts as the first.
     first = outcome.cpu_seconds if case.performance is None and outcome.cpu_seconds else None
-    mine = measure(case, source, executor, settings, base.cpu_seconds, reference, first,
-                   growth=wants_growth(case))
-    return Observations(findings, Performance(reference, mine, growth(case, mine)))
+    mine = measure.measure(case, source, executor, settings, base.cpu_seconds, reference, first,
+                           growth=measure.wants_growth(case))
+    return Observations(findings, Performance(reference, mine, measure.growth(case, mine)))

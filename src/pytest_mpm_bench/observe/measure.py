@@ -50,7 +50,9 @@ STARTUP_REPEATS = 5  # start-up runs, once per language and session
 # A minimum of fewer runs than REPEATS stands when even this much lower it would score the
 # same: the minimum of three is rarely more than 10-15% under the first run's, on a loaded
 # 2-core machine.
-SETTLED_MARGIN = 1.25
+SETTLED_MARGIN = 1.2
+# After two runs, a second within this share of the first says the minimum is stable.
+STABLE = 0.05
 # Seconds beyond start-up below which two solutions tie: start-ups of one program spread by
 # 5-10 ms on a loaded 2-core machine (Python: 53-61 ms), so a 2 ms and a 6 ms run can swap.
 FLOOR = 0.01
@@ -255,7 +257,7 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
     Every run is judged; the first failure ends the measurement with no time."""
     full = _Run(source, _spec(case, workload(case)), expectation(case, executor, reference))
     small = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR))) if growth else None
-    best, tiny, recorded, runs = math.inf, math.inf, None, 0
+    best, tiny, recorded, runs, stable = math.inf, math.inf, None, 0, False
     for round_number in range(REPEATS):
         if round_number == 0 and first is not None:
             best = first
@@ -263,6 +265,7 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
             seconds, problem, found = _one(executor, full, settings)
             if seconds is None:
                 return Measurement(None, problem, base)
+            stable = abs(seconds - best) <= STABLE * min(seconds, best)
             best = min(best, seconds)
             recorded = found if recorded is None else recorded
         runs += 1
@@ -278,8 +281,8 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
         if reference is None:
             done = net <= FLOOR  # the floor cannot fall: more runs change nothing
         else:
-            done = (reference.cpu_seconds is not None
-                    and settled(net, max(FLOOR, reference.cpu_seconds)))
+            done = stable or (reference.cpu_seconds is not None
+                              and settled(net, max(FLOOR, reference.cpu_seconds)))
         if done:
             break
     return Measurement(max(FLOOR, best - base), startup_seconds=base,
