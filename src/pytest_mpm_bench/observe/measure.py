@@ -250,9 +250,10 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
             growth: bool = False) -> Measurement:
     """CPU seconds ``source`` spends on the performance input, ``base`` (the start-up)
     subtracted, its answers judged by ``expectation`` (``reference``: the reference's
-    measurement; None while the reference itself is measured: all ``REPEATS`` runs, its
-    answers recorded). ``first``: the CPU seconds of a judged run on the same workload
-    already made (the correctness run, when the workload is the tests). With ``growth``, each
+    measurement; None while the reference itself is measured: its answers are recorded, and
+    only a stable minimum or the floor ends its runs early). ``first``: the CPU seconds of a
+    judged run on the same workload already made (the correctness run, when the workload is
+    the tests). With ``growth``, each
     round also runs the input at 1/``GROWTH_FACTOR`` of its size (``small_seconds``).
     Every run is judged; the first failure ends the measurement with no time."""
     full = _Run(source, _spec(case, workload(case)), expectation(case, executor, reference))
@@ -279,7 +280,7 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
                 tiny = min(tiny, smaller)
         net = max(FLOOR, best - base)
         if reference is None:
-            done = net <= FLOOR  # the floor cannot fall: more runs change nothing
+            done = stable or net <= FLOOR  # the floor cannot fall: more runs change nothing
         else:
             done = stable or (reference.cpu_seconds is not None
                               and settled(net, max(FLOOR, reference.cpu_seconds)))

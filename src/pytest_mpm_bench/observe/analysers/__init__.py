@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from pytest_mpm_bench.observe.analysers import memo, worker
 from pytest_mpm_bench.sandbox import Tools, resolve_level
 
 TIMEOUT = 60.0
+PARALLEL = 4  # analyser runs of one solution at once
 Finding = dict[str, Any]  # {"tool", "rule", "line", "message", "points"}
 DIMENSIONS = ("idiomaticity", "best_practices")
 
@@ -118,13 +120,10 @@ def analyse(source: str, language: str, file_name: str,
                                        cpu_seconds=2 * TIMEOUT))
     found: dict[str, list[Finding]] = {dimension: [] for dimension in DIMENSIONS}
     mine = for_language(language)
-    runs: dict[tuple[object, ...], tuple[str, str] | str] = {}
     with tempfile.TemporaryDirectory(prefix="mpm-analyse-") as tmp:
+        runs = _run_all(mine, source, file_name, Path(tmp), tools)
         for analyser in mine:
-            # A fresh directory per analyser: what one tool writes, another never reads.
-            workdir = Path(tempfile.mkdtemp(dir=tmp))
-            Path(workdir, file_name).write_text(source, encoding="utf-8")
-            findings = _run(analyser, file_name, workdir, tools, runs)
+            findings = _run(analyser, file_name, Path(tmp), tools, runs)
             for dimension in analyser.dimensions:
                 # A finding without a rule and a dimension ("not installed", "timed out") is
                 # about the whole run, so every dimension the run feeds shows it.
@@ -142,15 +141,44 @@ def analyse(source: str, language: str, file_name: str,
     return found
 
 
-def _run(analyser: Analyser, file_name: str, workdir: Path, tools: Tools,
-         runs: dict[tuple[object, ...], tuple[str, str] | str] | None = None) -> list[Finding]:
+Runs = dict[tuple[object, ...], tuple[str, str] | str]
+
+
+def _command(analyser: Analyser, file_name: str) -> tuple[list[str], tuple[object, ...]] | None:
+    """The analyser's command line and what identifies its run, or None when the tool is not
+    installed. Analysers that run the same command after the same preparation share one run
+    (one checkstyle run read for two dimensions): the source is the same within ``analyse``."""
     path = executable_path(analyser)
     if path is None:
-        return [{"tool": analyser.tool, "message": "not installed", "points": 0.0}]
+        return None
     argv = [path, *analyser.argv(file_name)[1:]]
-    # Analysers that run the same command after the same preparation share one run (one
-    # checkstyle run read for two dimensions): the source is the same within ``analyse``.
-    key = (*argv, analyser.prepare, analyser.env)
+    return argv, (*argv, analyser.prepare, analyser.env)
+
+
+def _run_all(mine: list[Analyser], source: str, file_name: str, tmp: Path,
+             tools: Tools) -> Runs:
+    """Every distinct run of ``mine``, side by side (each tool waits on its own process, and
+    no Python code runs between a fork and its exec, so threads may start them), each in a
+    fresh directory of its own: what one tool writes, another never reads."""
+    todo: dict[tuple[object, ...], tuple[Analyser, list[str], Path]] = {}
+    for analyser in mine:
+        command = _command(analyser, file_name)
+        if command is not None and command[1] not in todo:
+            workdir = Path(tempfile.mkdtemp(dir=tmp))
+            Path(workdir, file_name).write_text(source, encoding="utf-8")
+            todo[command[1]] = (analyser, command[0], workdir)
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        futures = {key: pool.submit(_execute, analyser, argv, file_name, workdir, tools)
+                   for key, (analyser, argv, workdir) in todo.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def _run(analyser: Analyser, file_name: str, workdir: Path, tools: Tools,
+         runs: Runs | None = None) -> list[Finding]:
+    command = _command(analyser, file_name)
+    if command is None:
+        return [{"tool": analyser.tool, "message": "not installed", "points": 0.0}]
+    argv, key = command
     done = runs.get(key) if runs is not None else None
     if done is None:
         done = _execute(analyser, argv, file_name, workdir, tools)
