@@ -93,7 +93,7 @@ def test_the_reference_is_measured_once_across_sessions(
         [result] = json.loads(report.read_text())["results"]
         evidence.append(result["evidence"]["performance"][0])
     # One stored measurement, read by the second session rather than measured again.
-    assert len(list((private_cache / "reference").iterdir())) == 1
+    assert len(list((private_cache / "reference").glob("*.json"))) == 1
     assert evidence[0]["reference_cpu_seconds"] == evidence[1]["reference_cpu_seconds"] > 0
     assert all(e["tool"] == "cpu-time" and 1 <= e["runs"] <= measure.REPEATS for e in evidence)
 

@@ -25,6 +25,7 @@ measured). A run with a missing or wrong answer has no time.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import math
@@ -345,12 +346,7 @@ class Baselines:
 
     def get(self, executor: Executor, settings: ExecSettings) -> Measurement:
         path = self.root / f"startup-{_digest([executor.language, settings.level])}.json"
-        found = _load(path)
-        if found is not None:
-            return found
-        result = startup(executor, settings)
-        _store(path, result)
-        return result
+        return _once(path, lambda: startup(executor, settings))
 
 
 class ReferenceTimes:
@@ -381,13 +377,30 @@ class ReferenceTimes:
             with contextlib.suppress(OSError):
                 os.utime(path)  # in use: kept
             return found
-        base = self.baselines.get(executor, settings)
-        if base.cpu_seconds is None:
-            return Measurement(None, base.problem)
-        result = measure(case, case.reference_solution or "", executor, settings,
-                         base.cpu_seconds)
-        _store(path, result)
-        return result
+
+        def measured() -> Measurement:
+            base = self.baselines.get(executor, settings)
+            if base.cpu_seconds is None:
+                return Measurement(None, base.problem)
+            return measure(case, case.reference_solution or "", executor, settings,
+                           base.cpu_seconds)
+
+        return _once(path, measured)
+
+
+def _once(path: Path, make: Callable[[], Measurement]) -> Measurement:
+    """What ``path`` holds, else ``make()`` stored there: one process makes it while the
+    others (xdist workers starting together) wait for it rather than measure it too."""
+    found = _load(path)
+    if found is not None:
+        return found
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = _load(path)
+        if found is None:
+            found = make()
+            _store(path, found)
+    return found
 
 
 def _load(path: Path) -> Measurement | None:
