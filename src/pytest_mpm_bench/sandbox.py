@@ -304,12 +304,12 @@ class _Cgroups:
 
     def remove(self) -> None:
         for path in self.dirs.values():
-            for _ in range(20):
+            for attempt in range(40):  # busy until the last task is released: a few ms
                 try:
                     path.rmdir()
                     break
                 except OSError:
-                    time.sleep(0.01)
+                    time.sleep(0.001 if attempt < 20 else 0.01)
 
 
 # -- building the command -----------------------------------------------------------------------
