@@ -229,7 +229,7 @@ def _execute(analyser: Analyser, argv: list[str], file_name: str, workdir: Path,
     try:
         if analyser.prepare is not None:
             analyser.prepare(workdir, file_name)
-        kept = memo.key(argv, env, workdir)
+        kept = memo.key(argv, env, workdir, analyser.languages, analyser.binds())
         output = memo.get(kept)
         if output is not None:
             return output

@@ -1,7 +1,8 @@
 """Analysers' raw output kept across sessions, keyed by everything it depends on: the files the
 tool read (the solution as prepared for it, and what ``prepare`` wrote beside it), its command
 line and environment, the tool itself (its resolved path, size and modification time: an
-upgrade changes them) and this package's analyser modules and configurations. Running the same
+upgrade changes them), the language's toolchain and the directories the tool is shown, and
+this package's analyser modules and configurations. Running the same
 benchmark again on the same replies then analyses nothing twice.
 
 Only a run that ended is kept (a timeout or a start failure is asked again next time), and only
@@ -16,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -45,12 +47,31 @@ def _fingerprint(executable: str) -> list[object]:
     return [real, st.st_size, st.st_mtime_ns]
 
 
-def key(argv: Sequence[str], env: Mapping[str, str], workdir: Path) -> str:
+@cache
+def _toolchains(languages: tuple[str, ...]) -> list[object]:
+    """The languages' own toolchains, which a tool may call or read (go vet runs ``go``,
+    staticcheck reads its standard library): an upgrade of one is a miss too."""
+    from pytest_mpm_bench.languages import executor_for
+
+    found: list[object] = []
+    for language in languages:
+        for tool in executor_for(language).requires:
+            path = shutil.which(tool)
+            found.append(_fingerprint(path) if path else tool)
+    return found
+
+
+def key(argv: Sequence[str], env: Mapping[str, str], workdir: Path,
+        languages: tuple[str, ...] = (), binds: Sequence[Path] = ()) -> str:
+    """What the tool's output depends on: its files, command line and environment, the
+    tool, the languages' toolchains, the directories it is shown (node_modules: ``npm ci``
+    makes it anew) and our analyser modules."""
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(workdir.iterdir()) if p.is_file() and not p.is_symlink()}
     return hashlib.sha256(json.dumps(
-        [FORMAT, _package_digest(), _fingerprint(argv[0]), list(argv[1:]), dict(env), files],
-        sort_keys=True).encode()).hexdigest()
+        [FORMAT, _package_digest(), _fingerprint(argv[0]), list(argv[1:]), dict(env), files,
+         _toolchains(languages), [_fingerprint(str(b)) for b in binds]],
+        sort_keys=True, default=str).encode()).hexdigest()
 
 
 def get(name: str) -> tuple[str, str] | None:
