@@ -289,7 +289,7 @@ def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester)
     out = result.stdout.str()
     for language in ("python", "go", "java", "rust", "javascript", "typescript", "php", "ruby"):
         assert any(line.startswith(language + " ") for line in out.splitlines()), language
-    assert "  ruff (idiomaticity)" in out and "  bandit (best_practices)" in out
+    assert "  ruff (idiomaticity, best_practices)" in out and "  bandit (best_practices)" in out
     assert "sandbox auto" in out
     assert "Traceback" not in out and "collected" not in out
 
