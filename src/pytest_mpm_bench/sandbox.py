@@ -176,6 +176,10 @@ class _Cgroups:
             return ""
 
     @property
+    def counts_cpu(self) -> bool:
+        return "cpuacct" in self.dirs
+
+    @property
     def bounds_memory(self) -> bool:
         return "memory" in self.dirs
 
@@ -277,7 +281,7 @@ SETPRIV = ("/usr/bin/setpriv", "--clear-groups", "--no-new-privs", "--inh-caps=-
 
 def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Sequence[Path],
                 rw_binds: Sequence[Path], env: Mapping[str, str],
-                drop_to: int | None = None) -> list[str]:
+                drop_to: int | None = None, as_pid_1: bool = False) -> list[str]:
     """The bwrap command line. A solution's bwrap starts as its leased uid (the user namespace
     it makes maps that uid alone, and nested ones are forbidden). A tool's bwrap, when we are
     root, starts as root, so that it can show the tool a toolchain under a private home
@@ -289,9 +293,11 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
         namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                       "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
                       "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
-    cmd = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
-           "--as-pid-1",  # its CPU time reaches our wait4: bwrap's own init would drop it
-           "--proc", "/proc", "--dev", "/dev",
+    # Without a cpuacct cgroup, the code's CPU time reaches our wait4 only if it is the
+    # namespace's PID 1 (bwrap's own init would drop it); PID 1 ignores signals it has no
+    # handler for, so with a cgroup to count, bwrap's init stays.
+    cmd = ["bwrap", *namespaces, *(("--as-pid-1",) if as_pid_1 else ()), "--die-with-parent",
+           "--new-session", "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     if drop_to is not None:  # bwrap makes missing parents as private as the host's: open them
         made: set[Path] = set()
@@ -499,18 +505,18 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
          ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
          uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
     if uid is not None:
-        _chown_tree(workdir, uid)  # rw_binds are the caller's: see prepare_tool_dir
+        _chown_tree(workdir, uid)  # rw_binds are the caller's: see Tools.writable_dir
     environment = _env(workdir, env, level)
     # A tool's bwrap starts as root when we are, and drops inside (see _bwrap_argv).
     drop_inside = level == "unshare" or (level == "bwrap" and is_tool)
+    cgroups = _Cgroups(limits)
     if level == "bwrap":
         command = _bwrap_argv(argv, workdir, limits, ro_binds, rw_binds, environment,
-                              uid if drop_inside else None)
+                              uid if drop_inside else None, not cgroups.counts_cpu)
     elif level == "unshare":
         command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
     else:
         command = list(argv)
-    cgroups = _Cgroups(limits)
     read_fd, write_fd = os.pipe()
     start = time.monotonic()
     try:
