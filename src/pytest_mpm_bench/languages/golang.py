@@ -59,6 +59,12 @@ def go_cache() -> str:
                                                                 "mpm-go-build")
 
 
+def runes_are_characters(source: str) -> bool:
+    """Whether the solution's ``int32`` values are characters (``rune``, an alias Go's
+    reflection cannot tell apart): yes, unless it spells ``int32`` and never ``rune``."""
+    return re.search(r"\bint32\b", source) is None or re.search(r"\brune\b", source) is not None
+
+
 class GoExecutor(CompiledExecutor):
     language: ClassVar[str] = "go"
     aliases: ClassVar[tuple[str, ...]] = ("golang",)
@@ -95,10 +101,10 @@ class GoExecutor(CompiledExecutor):
         source = re.sub(r"^package\s+\w+", "package main", solution, count=1, flags=re.MULTILINE)
         source = re.sub(r"^func\s+main\s*\(\s*\)", "func _()", source, flags=re.MULTILINE)
         return {self.source_name: source, self.driver_name: self.driver_source(),
-                "mpm_entry.go": self.entry_file(spec),
+                "mpm_entry.go": self.entry_file(spec, source),
                 "go.mod": f"module mpmsolution\n\ngo {self.language_version()}\n"}
 
-    def entry_file(self, spec: dict[str, Any]) -> str:
+    def entry_file(self, spec: dict[str, Any], source: str = "") -> str:
         tests = [json.loads(t) for t in spec.get("tests", [])]
         snippets = sorted({t["code"] for t in tests if "code" in t})
         needs_entry = any("code" not in t for t in tests)
@@ -110,6 +116,7 @@ class GoExecutor(CompiledExecutor):
                  "package main", ""]
         lines += [f'import "{p}"' for p in imports] + [""]
         lines.append(f"var mpmEntry any = {target}")
+        lines.append(f"const mpmRunes = {'true' if runes_are_characters(source) else 'false'}")
         lines.append("")
         lines.append("var mpmCodes = map[string]func() any{")
         for snippet in snippets:
