@@ -2,12 +2,16 @@
 
 Conventions (documented for suite authors and agents):
 
-- The solution is one ES module file. Plain top-level declarations and ``export``-ed ones both
-  work: the build step appends a generated footer (``export const __mpm__ = {entry, codes}``)
-  to the solution's own source, so the entry point and the case's ``code`` snippets are looked
-  up in the solution's module scope. CommonJS habits work too (``module.exports``, ``exports``,
-  ``require`` are provided as globals; ``require.main === module`` is false, so demo code
-  guarded by it does not run).
+- The solution is one file, loaded as ``node file.js`` would: JavaScript without module
+  syntax (``import``/``export``, top-level ``await``) is a classic CommonJS script in sloppy
+  mode (assigning an undeclared variable works), compiled as the body of a function of
+  ``exports, require, module, __filename, __dirname``; JavaScript with module syntax, JSX and
+  TypeScript are ES modules. Either way the build step appends a generated footer (the
+  script ``return``s ``{entry, codes}``, the module exports it as ``__mpm__``) to the
+  solution's own source, so the entry point and the case's ``code`` snippets are looked up in
+  the solution's own scope, whether it exports its names or only declares them. CommonJS
+  habits work in a module too (``module.exports``, ``exports``, ``require`` are provided as
+  globals); ``require.main === module`` is false, so demo code guarded by it does not run.
 - ``"kind": "function"``: ``entry_point(...args)``, awaited when it returns a promise.
 - ``"kind": "class"``: ``["__init__", [args]]`` is ``new Entry(...args)`` (a factory function
   without a prototype is called instead), each later call a method on the instance (awaited);
@@ -78,21 +82,22 @@ def node_version(binary: str) -> str | None:
 
 
 def footer(spec: dict[str, Any]) -> str:
-    """The generated tail of ``solution.mjs``: the entry point and the snippets, in scope."""
+    """The generated tail of the solution: an object of the entry point and the snippets,
+    evaluated in the solution's scope (the build step exports it from a module, or returns it
+    from a script's wrapper)."""
     tests = [json.loads(t) for t in spec.get("tests", [])]
     snippets = sorted({t["code"] for t in tests if isinstance(t, dict) and "code" in t})
     name = str(spec.get("entry_point", ""))
     entry = (f'typeof {name} === "undefined" ? undefined : {name}'
              if IDENTIFIER.match(name) and name != "__mpm__" else "undefined")
-    lines = ["", ";/* pytest-mpm-bench: the case's entry point and code snippets, evaluated in "
-             "the solution's scope */",
-             "export const __mpm__ = {",
+    lines = ["/* pytest-mpm-bench: the case's entry point and code snippets, evaluated in "
+             "the solution's scope */ {",
              f"  entry: () => {{ try {{ return {entry}; }} catch {{ return undefined; }} }},",
              "  codes: {"]
     for snippet in snippets:
         lines.append(f"    {json.dumps(snippet, ensure_ascii=False)}: async () => {{\n"
                      f"{snippet}\n    }},")
-    lines += ["  },", "};", ""]
+    lines += ["  },", "}"]
     return "\n".join(lines)
 
 

@@ -1,18 +1,21 @@
-// pytest-mpm-bench's JavaScript/TypeScript driver: runs in the sandbox, next to solution.mjs.
-//
-// solution.mjs is the solution (TypeScript already transpiled by esbuild in the parent) with a
-// generated footer appended: `export const __mpm__ = {entry, codes}`, so the entry point and the
-// case's `code` snippets are read in the solution's own module scope, whether the solution
-// exports its names or only declares them. Reads input.json (inputs only), runs each test,
+// pytest-mpm-bench's JavaScript/TypeScript driver: runs in the sandbox, next to the solution:
+// solution.cjs (a classic script: JavaScript without module syntax) or solution.mjs (an ES
+// module; TypeScript already transpiled by esbuild in the parent). Either has a generated
+// footer appended: the script `return`s `{entry, codes}` from its CommonJS wrapper, the module
+// exports it as `__mpm__`, so the entry point and the case's `code` snippets are read in the
+// solution's own scope, whether the solution exports its names or only declares them. A script
+// runs as `node file.js` runs it (sloppy mode, `this` is module.exports, top-level `return`).
+// Reads input.json (inputs only), runs each test,
 // awaits promises, and writes one JSON record per test, then an end record, to fd 3. The
 // solution's stdout and stderr are diagnostics only. Everything the driver uses is bound before
 // the solution is loaded, so patching globals from the solution cannot change the records.
 
-import { readFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { compileFunction } from "node:vm";
 
 const CHANNEL = 3;
 const MAX_DEPTH = 200;
@@ -204,10 +207,23 @@ function blockingStdio() {
   }
 }
 
+// The script as node runs a CommonJS file: compiled as the body of a function of (exports,
+// require, module, __filename, __dirname), called with `this` = module.exports. It returns the
+// footer's {entry, codes}, which stands for a module's namespace.__mpm__.
+function loadScript(path, cjs) {
+  const body = compileFunction(readFileSync(path, "utf8"),
+    ["exports", "require", "module", "__filename", "__dirname"], { filename: path });
+  const footer = apply(body, cjs.exports,
+    [cjs.exports, globalThis.require, cjs, globalThis.__filename, globalThis.__dirname]);
+  return { __mpm__: footer };
+}
+
 async function main() {
   blockingStdio();
   const spec = parse(readFileSync("input.json", "utf8"));
-  const path = resolve(spec.source ?? "solution.mjs");
+  const script = resolve("solution.cjs");
+  const isScript = existsSync(script);
+  const path = isScript ? script : resolve("solution.mjs");
   // CommonJS habits keep working: require, module.exports and exports are provided as globals
   // (a declaration of the same name in the solution simply shadows them).
   globalThis.require = createRequire(path);
@@ -219,7 +235,8 @@ async function main() {
 
   let namespace;
   try {
-    namespace = await settleOrFail(import(pathToFileURL(path).href));
+    namespace = isScript ? loadScript(path, globalThis.module)
+      : await settleOrFail(import(pathToFileURL(path).href));
   } catch (error) {
     record({ type: "load_error", error_type: errorType(error), message: errorText(error) });
     return;

@@ -5,9 +5,12 @@
 //
 // JavaScript: the source is checked by esbuild's parser (JSX is accepted and transformed with
 // the automatic React runtime); TypeScript: parsed as .ts (else .tsx), type-checked with the
-// TypeScript compiler (--strict, no emit), then transpiled by esbuild. Either way the result is
-// outdir/solution.mjs = the solution + the generated footer (entry point and code snippets in
-// the solution's scope). Diagnostics go to stderr and the exit code is 1.
+// TypeScript compiler (--strict, no emit), then transpiled by esbuild. JavaScript that compiles
+// as a CommonJS function body (no import/export, no top-level await) is a classic script, as
+// `node file.js` runs it: outdir/solution.cjs = the solution + `return (footer);`, which the
+// driver compiles as a function (never evaluated here). Anything else is an ES module:
+// outdir/solution.mjs = the solution + `export const __mpm__ = footer;`. The footer (entry point
+// and code snippets) is thus in the solution's own scope. Diagnostics go to stderr, exit code 1.
 
 import { createHash } from "node:crypto";
 import {
@@ -15,6 +18,7 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { compileFunction } from "node:vm";
 
 const [nodeModules, outdir, checkCache] = process.argv.slice(2);
 const require = createRequire(join(nodeModules, "package.json"));
@@ -94,11 +98,33 @@ function typeCheck(fileName) {
   }
 }
 
+// The CommonJS wrapper's parameters, as node gives them to a script (see js_driver.mjs).
+const SCRIPT_PARAMS = ["exports", "require", "module", "__filename", "__dirname"];
+
+// The script's own syntax error, or null when it compiles as a function body (not run: V8
+// only compiles it).
+function scriptError(text) {
+  try {
+    compileFunction(text, SCRIPT_PARAMS, { filename: spec.source_name });
+    return null;
+  } catch (error) {
+    return `${spec.source_name}: error: ${error.message}`;
+  }
+}
+
 const typescript = spec.language === "typescript";
+if (!typescript && scriptError(source) === null) {
+  const output = `${source}\n;return (${footer});\n`;
+  const error = scriptError(output);
+  if (error !== null) fail(`the case's code snippets do not compile with this solution:\n${error}`);
+  writeFileSync(join(outdir, "solution.cjs"), output);
+  copyFileSync("js_driver.mjs", join(outdir, "js_driver.mjs"));
+  process.exit(0);
+}
 const loader = typescript ? pickLoader("ts", "tsx") : pickLoader("js", "jsx");
 if (typescript) typeCheck(loader === "tsx" ? "solution.tsx" : "solution.ts");
 
-let output = source + "\n" + footer;
+let output = `${source}\n;export const __mpm__ = ${footer};\n`;
 if (loader !== "js") {
   try {
     output = esbuild.transformSync(output, {
