@@ -103,8 +103,21 @@ function encode(value, depth) {
   return "{" + parts.join(",") + "}";
 }
 
+// "Cannot find module 'x'" / "Cannot find package 'x'": a package this benchmark does not
+// provide (a literal import is refused by the build step already; this is a computed one).
+function missingPackage(error) {
+  try {
+    const code = error?.code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") return null;
+    return /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function errorType(error) {
   if (error instanceof NotData) return "NotData";
+  if (missingPackage(error) !== null) return "MissingPackage";
   if (error instanceof RangeError && /allocation failed|Array buffer allocation|Invalid (array|string) length/i.test(error.message)) {
     return "MemoryError";
   }
@@ -119,6 +132,8 @@ function errorType(error) {
 }
 
 function errorText(error) {
+  const missing = missingPackage(error);
+  if (missing !== null) return `imports '${missing}', which this benchmark does not provide`;
   let text;
   try {
     text = error instanceof Error ? `${errorType(error)}: ${error.message}` : toText(error);
@@ -208,14 +223,17 @@ function blockingStdio() {
 }
 
 // The script as node runs a CommonJS file: compiled as the body of a function of (exports,
-// require, module, __filename, __dirname), called with `this` = module.exports. It returns the
-// footer's {entry, codes}, which stands for a module's namespace.__mpm__.
+// require, module, __filename, __dirname), called with `this` = module.exports. Its first
+// statement (generated) hands over the footer's function, whose {entry, codes} stands for a
+// module's namespace.__mpm__ (see node_build.mjs).
 function loadScript(path, cjs) {
   const body = compileFunction(readFileSync(path, "utf8"),
-    ["exports", "require", "module", "__filename", "__dirname"], { filename: path });
-  const footer = apply(body, cjs.exports,
-    [cjs.exports, globalThis.require, cjs, globalThis.__filename, globalThis.__dirname]);
-  return { __mpm__: footer };
+    ["exports", "require", "module", "__filename", "__dirname", "__mpm_register__"],
+    { filename: path });
+  let footer;
+  apply(body, cjs.exports, [cjs.exports, globalThis.require, cjs, globalThis.__filename,
+    globalThis.__dirname, (found) => { footer ??= found; }]);
+  return { __mpm__: typeof footer === "function" ? footer() : undefined };
 }
 
 async function main() {
