@@ -12,6 +12,9 @@ Conventions (documented for suite authors and agents):
 - ``code``: the snippet is the body of a ``func() any`` compiled next to the solution; it may
   use ``errors``, ``fmt``, ``sort``, ``strings``, ``sync``, ``time``, ``context``, ``slices``,
   ``maps``, ``strconv`` without importing them.
+- Imports: the standard library only; an import of a module path (``github.com/...``) is a
+  compile error, "imports X, which this benchmark does not provide". How each JSON value is
+  handed to each parameter type, and each result written back: docs/values.md.
 - Results: several results become a list (an ``error`` its message or null), nil slices and
   maps ``[]`` and ``{}``, structs the object of their exported fields (json tags honoured).
 """
@@ -59,6 +62,20 @@ def go_cache() -> str:
                                                                 "mpm-go-build")
 
 
+_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
+_IMPORT_LINE = re.compile(r'^import\s+(?:[\w.]+\s+)?"([^"]+)"', re.MULTILINE)
+_IMPORT_PATH = re.compile(r'"([^"]+)"')
+
+
+def foreign_imports(source: str) -> list[str]:
+    """The imported paths that are not the standard library's (whose first element has a
+    dot: a module path, which builds here never download)."""
+    paths = _IMPORT_LINE.findall(source)
+    for block in _IMPORT_BLOCK.findall(source):
+        paths += _IMPORT_PATH.findall(re.sub(r"//[^\n]*", "", block))
+    return [p for p in paths if "." in p.split("/")[0]]
+
+
 def runes_are_characters(source: str) -> bool:
     """Whether the solution's ``int32`` values are characters (``rune``, an alias Go's
     reflection cannot tell apart): yes, unless it spells ``int32`` and never ``rune``."""
@@ -84,6 +101,13 @@ class GoExecutor(CompiledExecutor):
         name = re.escape(entry_point)
         return re.search(rf"^\s*(func\s+(\([^)]*\)\s*)?{name}\s*[\[(]|type\s+{name}\b)",
                          source, re.MULTILINE) is not None
+
+    def screen(self, solution: str) -> str | None:
+        foreign = foreign_imports(solution)
+        if foreign:
+            return (f"{self.source_name} imports {foreign[0]}, which this benchmark does not "
+                    "provide (Go solutions may import the standard library only)")
+        return None
 
     def toolchain_version(self) -> str | None:
         go = go_binary()

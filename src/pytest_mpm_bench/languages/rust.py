@@ -15,6 +15,10 @@ Conventions (documented for suite authors and agents):
   ``impl`` block; later calls are its ``&self``/``&mut self`` methods.
 - ``code``: the snippet is the body of a closure whose value is serialised (it may
   ``return``); generic functions are tested this way.
+- Imports: std (and core, alloc) only; a ``use`` or ``extern crate`` of another crate
+  (``rand``, ``serde_json``, ...) is a compile error, "imports X, which this benchmark does not
+  provide". How each JSON value is handed to each parameter type, and each result written
+  back: docs/values.md.
 - Results: ``Result`` becomes ``{"Ok": v}`` / ``{"Err": "<Display>"}``, ``Option::None``
   null, ``()`` null; ``f64`` stays a float.
 """
@@ -35,6 +39,24 @@ from pytest_mpm_bench.languages.compiled import CompiledExecutor
 
 PROGRAM = "mpm_prog"
 _FORBIDDEN = re.compile(r"\binclude(_str|_bytes)?\b|#\s*!?\s*\[\s*path\b")
+#: The crates rustc gives without cargo, and the path roots that are not crates.
+_OWN_ROOTS = frozenset({"std", "core", "alloc", "crate", "self", "super", "Self"})
+_EXTERN_CRATE = re.compile(r"^\s*extern\s+crate\s+(\w+)", re.MULTILINE)
+_USE_ROOT = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(?:::)?(\w+)\s*::", re.MULTILINE)
+#: Crates a solution reaches for without a ``use`` (``rand::random()``): found in paths too.
+_POPULAR_CRATES = ("rand", "regex", "serde", "serde_json", "itertools", "num", "md5",
+                   "lazy_static", "once_cell", "chrono")
+_DEFINED = re.compile(r"\b(?:mod|enum|struct|trait|type|fn|const|static|union|macro_rules!)\s+"
+                      r"(\w+)|\bas\s+(\w+)")
+
+
+def foreign_crates(source: str) -> list[str]:
+    """The crates the solution uses beyond std/core/alloc (none are provided: rustc, no cargo)."""
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.DOTALL)
+    defined = {a or b for a, b in _DEFINED.findall(code)} | _OWN_ROOTS
+    named = _EXTERN_CRATE.findall(code) + _USE_ROOT.findall(code)
+    named += [c for c in _POPULAR_CRATES if re.search(rf"(?<![\w:]){c}::", code)]
+    return list(dict.fromkeys(n for n in named if n not in defined and n not in ("alloc", "test")))
 
 
 @cache
@@ -181,6 +203,10 @@ class RustExecutor(CompiledExecutor):
         if found:
             return (f"{found.group(0)!r} reads files at compile time, which benchmark "
                     "solutions may not do")
+        foreign = foreign_crates(solution)
+        if foreign:
+            return (f"{self.source_name} imports {foreign[0]}, which this benchmark does not "
+                    "provide (Rust solutions may use std only: rustc runs without cargo)")
         return None
 
     def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:

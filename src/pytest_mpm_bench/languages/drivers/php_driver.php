@@ -207,11 +207,40 @@ final class Driver
 
     private static function errorType(\Throwable $e): string
     {
+        if (self::missingPackage($e) !== null) {
+            return 'MissingPackage';
+        }
         return $e instanceof NotData ? 'NotData' : get_class($e);
+    }
+
+    /**
+     * What the solution imports that this benchmark does not provide (PHP's own extensions
+     * only): Composer's autoloader, or a class of a namespace the solution does not declare.
+     */
+    private static function missingPackage(\Throwable $e): ?string
+    {
+        $message = $e->getMessage();
+        if (preg_match("~^Failed opening required '[^']*?(vendor/autoload\\.php)'~", $message, $m)) {
+            return "$m[1] (Composer packages)";
+        }
+        if (!$e instanceof \Error || !preg_match('~^Class "(([^"\\\\]+)\\\\[^"]+)" not found~', $message, $m)) {
+            return null;
+        }
+        $prefix = strtolower($m[2]) . '\\';
+        foreach ([...get_declared_classes(), ...get_defined_functions()['user']] as $name) {
+            if (str_starts_with(strtolower($name), $prefix)) {
+                return null;  // the solution's own namespace: a plain mistake
+            }
+        }
+        return $m[1];
     }
 
     private static function errorText(\Throwable $e): string
     {
+        $missing = self::missingPackage($e);
+        if ($missing !== null) {
+            return "imports $missing, which this benchmark does not provide";
+        }
         $file = $e->getFile();
         $where = match (true) {
             $file === __FILE__ => '',
