@@ -208,7 +208,35 @@ class Solution {
 }
 '''
 
-RUST = '''use std::collections::HashMap;
+RUST = '''use std::any::Any;
+use std::collections::HashMap;
+
+fn describe(v: &dyn Any) -> String {
+    if let Some(x) = v.downcast_ref::<i32>() { return format!("i32 {}", x); }
+    if let Some(x) = v.downcast_ref::<i64>() { return format!("i64 {}", x); }
+    if let Some(x) = v.downcast_ref::<i128>() { return format!("i128 {}", x); }
+    if let Some(x) = v.downcast_ref::<f64>() { return format!("f64 {:?}", x); }
+    if let Some(x) = v.downcast_ref::<String>() { return format!("String {}", x); }
+    if let Some(x) = v.downcast_ref::<bool>() { return format!("bool {}", x); }
+    if v.is::<()>() { return "unit".to_string(); }
+    if let Some(x) = v.downcast_ref::<Vec<Box<dyn Any>>>() {
+        return format!("Vec of {}, first {}", x.len(), describe(x[0].as_ref()));
+    }
+    if let Some(x) = v.downcast_ref::<HashMap<String, Box<dyn Any>>>() {
+        return format!("HashMap, k {}", describe(x["k"].as_ref()));
+    }
+    "other".to_string()
+}
+
+fn filter_integers(values: Vec<Box<dyn Any>>) -> Vec<i32> {
+    values.iter().filter_map(|v| v.downcast_ref::<i32>().copied()).collect()
+}
+
+fn compare_one(a: Box<dyn Any>, b: Box<dyn Any>) -> Box<dyn Any> {
+    let number = |v: &Box<dyn Any>| v.downcast_ref::<i32>().map(|x| *x as f64)
+        .or_else(|| v.downcast_ref::<f64>().copied()).unwrap_or(0.0);
+    if number(&a) >= number(&b) { a } else { b }
+}
 
 fn half(n: i32) -> i32 { n / 2 }
 
@@ -380,10 +408,24 @@ def test_java_nan_is_not_data() -> None:
 # ---- Rust ----------------------------------------------------------------------------------
 
 
-def test_rust_integer_parameters_take_integers_in_range() -> None:
-    passes("rust", "half", ([4], 2), ([-7], -3))
-    refused("rust", "half", [2.5], "argument 1", "expected an integer")
-    refused("rust", "small", [300], "argument 1", "300 does not fit in u8")
+@pytest.mark.parametrize(("args", "expected"), [
+    ([1], "i32 1"), ([2**31], "i64 2147483648"), ([2**70], f"i128 {2**70}"),
+    ([2.5], "f64 2.5"), ([2.0], "f64 2.0"), (["a"], "String a"), ([True], "bool true"),
+    ([None], "unit"), ([[7, "x"]], "Vec of 2, first i32 7"), ([{"k": 3}], "HashMap, k i32 3")])
+def test_rust_dyn_any_gets_natural_values(args: list[Any], expected: str) -> None:
+    passes("rust", "describe", (args, expected))
+
+
+def test_rust_boxed_any_values_round_trip() -> None:
+    passes("rust", "filter_integers", ([[4, {}, [], 23.2, 9, "x"]], [4, 9]))
+    passes("rust", "compare_one", ([1, 2], 2), ([1, 2.5], 2.5), ([[1], None], [1]))
+
+
+def test_rust_integer_parameters_take_integral_numbers_only() -> None:
+    passes("rust", "half", ([4], 2), ([4.0], 2), ([-7], -3))
+    refused("rust", "half", [2.5], "argument 1 of half", "2.5 is not an integer (type i32)")
+    refused("rust", "small", [300], "argument 1 of small", "300 does not fit in type u8")
+    refused("rust", "half", ["4"], "argument 1 of half", 'expected type i32, got "4"')
 
 
 def test_rust_floats_stay_floats() -> None:

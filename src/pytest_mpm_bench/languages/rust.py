@@ -10,7 +10,9 @@ Conventions (documented for suite authors and agents):
 - ``"kind": "function"``: ``entry_point`` names a top-level non-generic ``fn``; the parameter
   types are read from its signature (``&[T]``, ``&str``, ``&T``, ``&mut T`` are passed as
   borrows of owned values) and decoded from JSON: integers, floats, bool, char, String, Vec,
-  VecDeque, Option, Box, tuples, HashMap/BTreeMap, HashSet/BTreeSet.
+  VecDeque, Option, Box, tuples, HashMap/BTreeMap, HashSet/BTreeSet, and ``Box<dyn Any>`` /
+  ``&dyn Any``, Rust's stand-in here for serde_json's ``Value`` (an integer arrives as an
+  ``i32``, i64 when it does not fit; a float as ``f64``; a string as ``String``).
 - ``"kind": "class"``: ``entry_point`` names a type with ``fn new(..) -> Self`` in an
   ``impl`` block; later calls are its ``&self``/``&mut self`` methods.
 - ``code``: the snippet is the body of a closure whose value is serialised (it may
@@ -124,6 +126,10 @@ def owned(ty: str) -> tuple[str, str]:
     return re.sub(r"&\s*'\w+\s*", "&", ty), borrow
 
 
+#: Rust's "any" for JSON (no serde_json here): ``dyn Any``, decoded into a ``Box<dyn Any>``.
+_DYN_ANY = re.compile(r"dyn\s+(?:std\s*::\s*any\s*::\s*)?Any\b")
+
+
 def params(text: str) -> list[tuple[str, str]] | None:
     """``(owned type, borrow)`` per non-self parameter, or None when one is unsupported."""
     out = []
@@ -132,16 +138,23 @@ def params(text: str) -> list[tuple[str, str]] | None:
             continue
         if ":" not in part:
             return None
-        ty = part.split(":", 1)[1]
-        if "impl " in ty or "dyn " in ty:
+        ty = _DYN_ANY.sub("dyn std::any::Any", part.split(":", 1)[1])
+        if "impl " in ty or "dyn " in ty.replace("dyn std::any::Any", ""):
             return None
         out.append(owned(ty))
     return out
 
 
-def call_args(decoded: list[tuple[str, str]]) -> tuple[list[str], str]:
-    lets = [f"let mut a{k}: {ty} = mpm::arg(args, {k})?;" for k, (ty, _) in enumerate(decoded)]
-    return lets, ", ".join(f"{borrow}a{k}" for k, (_, borrow) in enumerate(decoded))
+def call_args(decoded: list[tuple[str, str]], name: str) -> tuple[list[str], str]:
+    lets, passed = [], []
+    for k, (ty, borrow) in enumerate(decoded):
+        if ty == "dyn std::any::Any":  # a borrowed `&dyn Any`: decoded boxed, passed as a borrow
+            lets.append(f"let mut a{k}: Box<{ty}> = mpm::arg(args, {k}, {rust_literal(name)})?;")
+            passed.append(f"{borrow}*a{k}")
+        else:
+            lets.append(f"let mut a{k}: {ty} = mpm::arg(args, {k}, {rust_literal(name)})?;")
+            passed.append(f"{borrow}a{k}")
+    return lets, ", ".join(passed)
 
 
 def find_fn(source: str, name: str) -> re.Match[str] | None:
@@ -241,7 +254,7 @@ class RustExecutor(CompiledExecutor):
             decoded = params(fn_params(source, found)) if found else []
             if decoded is None:
                 return [f'    return Err("cannot decode the parameters of {entry}".into());']
-            lets, passed = call_args(decoded)
+            lets, passed = call_args(decoded, entry)
             return ['    if let Some(mpm::Json::Arr(args)) = mpm::field(payload, "args") {',
                     f"        if args.len() != {len(decoded)} {{ return Err(format!("
                     f'"{entry} takes {len(decoded)} arguments, the test gives {{}}", '
@@ -255,7 +268,7 @@ class RustExecutor(CompiledExecutor):
             decoded = params(fn_params(block, found))
             if decoded is None:
                 continue
-            lets, passed = call_args(decoded)
+            lets, passed = call_args(decoded, name)
             if name == "new":
                 call = f"instance = Some({entry}::new({passed})); out.push(mpm::Json::Null);"
                 target = '"__init__"'
