@@ -30,6 +30,9 @@ PROVIDED = {
              "fn add(a: i64, b: i64) -> i64 {\n    let _m: HashMap<i64, i64> = HashMap::new();\n"
              "    match Plus { Plus => a + b }\n}\n", "add"),
     "php": "<?php\nfunction add(int $a, int $b): int { return array_sum([$a, $b]); }\n",
+    "typescript": ("import _ from 'lodash';\nimport { createHash } from 'node:crypto';\n\n"
+                   "export function add(a: number, b: number): number {\n"
+                   "  createHash('md5');\n  return _.sum([a, b]);\n}\n"),
     "ruby": ("require 'set'\nrequire 'prime'\n\n"
              "def add(a, b)\n  Set[a, b].sum + (a == b ? a : 0)\nend\n"),
 }
@@ -50,6 +53,10 @@ MISSING = {
     "php": ("<?php\nuse Illuminate\\Support\\Collection;\n\nfunction add($a, $b) {\n"
             "    return Collection::make([$a, $b])->sum();\n}\n", "add", statuses.RUNTIME_ERROR,
             "imports Illuminate\\Support\\Collection, which this benchmark does not provide"),
+    "typescript": ("import { z } from 'zod';\n\n"
+                   "export function add(a: number, b: number): number {\n"
+                   "  return z.number().parse(a) + b;\n}\n", "add", statuses.COMPILE_ERROR,
+                   "imports 'zod', which this benchmark does not provide"),
     "ruby": ("require 'nokogiri'\n\ndef add(a, b)\n  a + b\nend\n", "add",
              statuses.RUNTIME_ERROR, "requires nokogiri, which this benchmark does not provide"),
 }
