@@ -5,7 +5,8 @@ Conventions (documented for suite authors and agents):
 - The solution is one file of ``package main`` (another package clause is rewritten to
   ``main``; a ``func main`` of the solution is renamed away so demos do not clash).
 - ``"kind": "function"``: ``entry_point`` names a top-level, non-generic function; the test's
-  ``args`` are decoded with ``encoding/json`` into its parameter types.
+  ``args`` are decoded by the driver into its parameter types (an integer in an
+  ``interface{}`` is an ``int``; ``2.5`` for an ``int`` is refused; a ``rune`` takes ``"a"``).
 - ``"kind": "class"``: ``entry_point`` names a type ``T``; ``["__init__", [args]]`` calls the
   constructor ``NewT(args)`` (it may return ``T``, ``*T`` or ``(*T, error)``), each later call
   an exported method (a lower-case first letter in the suite is capitalised).
