@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_mpm_bench import statuses
-from pytest_mpm_bench.execution import CaseOutcome
 from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.observe.run import CaseOutcome
 from tests.helpers import run_solution
 
 ADD = [{"args": [1, 2], "expected": 3}]
