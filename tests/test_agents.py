@@ -146,6 +146,7 @@ def test_retries_agent_faults_with_backoff(pytester: pytest.Pytester, write_suit
         "--mpm-agent", "py_agent", "--mpm-suite", str(write_suite(make_suite())),
         "--mpm-agent-cmd", f"{sys.executable} {script}", "--mpm-agent-retries", "2",
         "-o", "mpm_retry_backoff=0.1", "--mpm-no-cache", "--mpm-scoring", "v1",
+        "--no-mpm-preflight",  # the attempts are counted
         "--mpm-report", str(report), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     (only,) = json.loads(report.read_text())["results"]

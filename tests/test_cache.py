@@ -33,7 +33,7 @@ def _run(pytester: pytest.Pytester, suite: Path, cmd: str, *args: str) -> dict: 
     result = pytester.runpytest_subprocess(
         "--mpm-agent", "py_agent", "--mpm-suite", str(suite), "--mpm-agent-cmd", cmd,
         "--mpm-report", str(report), "--mpm-cache-dir", str(pytester.path / "cache"),
-        "--mpm-scoring", "v1", "-p", "no:cacheprovider", *args)
+        "--mpm-scoring", "v1", "-p", "no:cacheprovider", "--no-mpm-preflight", *args)
     result.assert_outcomes(passed=2)
     return json.loads(report.read_text())  # type: ignore[no-any-return]
 
