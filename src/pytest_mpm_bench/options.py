@@ -29,8 +29,9 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-backend", "mpm_backend", f"where replies come from: {', '.join(BACKENDS)}", "string",
      "command"),
     ("--mpm-agent-cmd", "mpm_agent_cmd", "agent command template; placeholders {task_file} "
-     "{agent} {language} {test_id} {workdir} {try}; the task is also on stdin. Or @NAME [ARGS] "
-     f"for a built-in adapter: {adapter_names()}", "string", ""),
+     "{agent} {language} {test_id} {workdir} {try}; the task is also on stdin. Or "
+     "--mpm-agent-cmd=@NAME [ARGS] (one argument: pytest reads a lone @FILE as a file of "
+     f"arguments) for a built-in adapter: {adapter_names()}", "string", ""),
     ("--mpm-replay-dir", "mpm_replay_dir", "recorded replies: DIR/<agent_id>/<test_id>.md",
      "string", ""),
     ("--mpm-agent-timeout", "mpm_agent_timeout", "seconds per agent call", "string", "120"),
