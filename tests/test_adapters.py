@@ -25,7 +25,7 @@ from pytest_mpm_bench.agents.adapters import (
 from pytest_mpm_bench.agents.adapters.claude_mpm import ADAPTER as CLAUDE_MPM
 from pytest_mpm_bench.agents.usage import PricesError, Usage, parse_prices
 from tests import agent_standins
-from tests.helpers import make_case, make_suite
+from tests.helpers import make_case, make_suite, parse_html
 
 HIDDEN = ("1000000000000", "1000000000001")  # make_case's hidden test: add(10**12, 1)
 # adapter → (--mpm-agent-cmd, usage of one answer, what the broken tool says)
@@ -283,3 +283,32 @@ def test_ini_adapter_picks_the_tool_and_unknown_names_are_one_line(
     result, _ = _bench(pytester, suite, "-o", "mpm_prices=gpt-4o:cheap:1")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: ini mpm_prices: 'gpt-4o:cheap:1' is not *"])
+
+
+def test_cost_reaches_the_comparison_and_the_dashboard(
+        pytester: pytest.Pytester, write_suite, standins: Path, workers: list[str]) -> None:  # type: ignore[no-untyped-def]
+    suite = write_suite(make_suite(make_case("c1"), make_case("c2")))
+    base = pytester.path / "base.json"
+    first = pytester.runpytest_subprocess(
+        "--mpm-agent", "py_agent", "--mpm-suite", str(suite), "--mpm-report", str(base),
+        "--mpm-scoring", "v1", "--mpm-no-cache", "--mpm-agent-cmd=@claude-code", *workers)
+    first.assert_outcomes(passed=2)
+    page = pytester.path / "page.html"
+    result, report = _bench(pytester, suite, "--mpm-agent-cmd=@gemini", "-o",
+                            "mpm_prices=gemini-2.5-pro:1.25:10", "--mpm-compare", str(base),
+                            "--mpm-html", str(page), *workers)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "py_agent: weighted *",
+        "  cost $0.0246 -> $0.0017 (-$0.0229); tokens in 300 -> 400 (+100); tokens out 80 -> "
+        "120 (+40); agent time * s -> * s (* s)"])
+    dashboard = parse_html(page.read_text())
+    row = dashboard.find("table", id="leaderboard").find("tr", data_agent="py_agent")
+    cells = {td.attrs["data-key"]: td for td in row.find_all("td") if td.attrs.get("data-key")}
+    assert cells["cost_per_solved"].text() == "$0.00085"
+    assert json.loads(cells["cost_per_solved"].attrs["data-value"] or "") == 0.00085
+    assert (cells["cost_usd"].text(), cells["input_tokens"].text(),
+            cells["output_tokens"].text()) == ("$0.0017", "400", "120")
+    spent = dashboard.find("section", id="comparison").find("p", class_="spending").text()
+    assert spent.startswith("cost $0.0246 -> $0.0017 (-$0.0229)")
+    assert report["summary"]["agents"]["py_agent"]["cost_per_solved"] == 0.00085

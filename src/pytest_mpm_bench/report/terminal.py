@@ -30,7 +30,10 @@ def dollars(value: Any) -> str:
     """USD with the precision small sums need; "-" when unknown."""
     if value is None:
         return "-"
-    return f"${value:.2f}" if value >= 10 else f"${value:.4f}"
+    if value >= 1:
+        return f"${value:.2f}"
+    digits = f"{value:.6f}"  # cents of a cent matter for one answer: up to 6 decimals, at least 4
+    return "$" + digits[:6] + digits[6:].rstrip("0")
 
 
 def table(summary: dict[str, Any]) -> list[str]:
