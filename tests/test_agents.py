@@ -91,6 +91,7 @@ def test_megabytes_of_output_are_cut_off(tmp_path: Path, request_: AgentRequest)
 def test_silent_agent_gives_empty_reply(tmp_path: Path, request_: AgentRequest) -> None:
     reply = CommandBackend(agent_script(tmp_path, "")).ask(request_, tmp_path)
     assert (reply.status, reply.text, reply.message) == ("ok", "", "the agent printed nothing")
+    assert reply.fault == "the agent printed nothing"  # judged as the agent's error
 
 
 def test_missing_executable_is_a_usage_error() -> None:

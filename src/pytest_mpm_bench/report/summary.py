@@ -119,7 +119,7 @@ def costs(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def not_working(results: Sequence[dict[str, Any]]) -> str | None:
     """The agent's own first line when every one of (two or more) replies was code-less with
     that same first line: then the agent, not the model, is most likely what failed."""
-    if len(results) < 2 or any(r["status"] not in CODELESS for r in results):
+    if len(results) < 2 or any(r.get("status") not in CODELESS for r in results):
         return None
     said = {str(r.get("agent_said") or "") for r in results}
     only = said.pop() if len(said) == 1 else ""
