@@ -54,9 +54,9 @@ class ReplyCache:
 
     def put(self, key: str, reply: AgentReply) -> None:
         """Store an answer. Agent faults are not cached, nor answers the tool itself marked as
-        failed (an empty one, an error line): the next run asks again, so a fixed agent is not
-        served its old failure."""
-        if reply.status != "ok" or reply.fault:
+        failed (an empty one, an error line) that hold no fenced code: the next run asks again,
+        so a fixed agent is not served its old failure."""
+        if reply.status != "ok" or (reply.fault and "```" not in reply.text):
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
