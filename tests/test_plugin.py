@@ -294,6 +294,9 @@ def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester)
         assert any(line.startswith(language + " ") for line in out.splitlines()), language
     assert "  ruff (idiomaticity)" in out and "  bandit (best_practices)" in out
     assert "sandbox auto" in out
+    result.stdout.fnmatch_lines(["agent @claude-code * missing: claude (install: npm install -g "
+                                 "@anthropic-ai/claude-code*",
+                                 "agent @openai-compatible * an HTTP endpoint*"])
     assert "Traceback" not in out and "collected" not in out
 
 

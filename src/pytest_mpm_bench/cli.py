@@ -25,7 +25,7 @@ from pytest_mpm_bench import __version__
 from pytest_mpm_bench.report import compare, history
 from pytest_mpm_bench.report.html import write_html
 from pytest_mpm_bench.report.summary import case_label
-from pytest_mpm_bench.report.terminal import SHORT, columns, table
+from pytest_mpm_bench.report.terminal import SHORT, columns, dollars, table
 from pytest_mpm_bench.scoring import DIMENSIONS
 
 if sys.version_info >= (3, 11):
@@ -118,14 +118,14 @@ def _history(args: argparse.Namespace) -> None:
     if not runs:
         print(f"no runs recorded in {db}")
         return
-    rows = [["id", "date (UTC)", "agents", "tests", "pass", "score", "commit", "status"]]
+    rows = [["id", "date (UTC)", "agents", "tests", "pass", "score", "cost", "commit", "status"]]
     for run in runs:
         overall = run.summary["overall"]
         rows.append([str(run.id), _date(run.created), ",".join(run.agents),
                      str(overall["tests"]), f"{overall['pass_rate']:.0%}",
-                     f"{overall['weighted_score']:.2f}", (run.git_commit or "-")[:10],
-                     run.status])
-    print("\n".join(columns(rows, right={0, 3, 4, 5})))
+                     f"{overall['weighted_score']:.2f}", dollars(overall.get("cost_usd")),
+                     (run.git_commit or "-")[:10], run.status])
+    print("\n".join(columns(rows, right={0, 3, 4, 5, 6})))
 
 
 # show ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import guarantees, sandbox, state
+from pytest_mpm_bench import guarantees, preflight, sandbox, state
 from pytest_mpm_bench.agents import make_backend
 from pytest_mpm_bench.items import RUN_KEY, BenchmarkItem, HarnessError, SuiteFile, result_of
 from pytest_mpm_bench.languages import executor_for
@@ -92,7 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("mpm_agents"):
         return
     settings = read_settings(config)
-    backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir)
+    backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir,
+                           adapter=settings.agent_adapter, prices=settings.prices,
+                           endpoint=settings.endpoint)
     backend.check()
     try:
         state.check_all()
@@ -132,8 +134,26 @@ def pytest_configure(config: pytest.Config) -> None:
             history.prepare(settings.history)
         except history.HistoryError as exc:
             raise pytest.UsageError(f"--mpm-history: {exc}") from None
+    _preflight(config, config.stash[RUN_KEY], config.stash[SELECTED_KEY])
     config.pluginmanager.register(
         Controller(config, settings, config.stash[SELECTED_KEY], baseline), "mpm-bench-controller")
+
+
+def _preflight(config: pytest.Config, run: Run, suites: frozenset[Path]) -> None:
+    """On the controller, before any item: one tiny task, and a one-line stop when the agent
+    answers it without code (``--no-mpm-preflight`` skips it)."""
+    settings = run.settings
+    if (settings.backend != "command" or not settings.preflight or not suites
+            or config.getoption("collectonly")):
+        return
+    agent = next((a for p in sorted(suites) if (a := peek_agent_id(p))),
+                 next((a for a in settings.agents if a != "all"), "preflight"))
+    why = preflight.check(run, agent)
+    if why is not None:
+        raise pytest.UsageError(
+            f"agent preflight failed: {run.backend.identity()!r} gave no code for a one-line "
+            f"task (add(a, b) in Python): {why} — fix the agent, or skip this check with "
+            "--no-mpm-preflight")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
