@@ -185,6 +185,20 @@ def test_a_socket_gateway_worker_runs_the_cases_in_its_own_directory(
     assert doc["complete"] and len(doc["results"]) == 11
 
 
+def test_a_worker_whose_suite_differs_from_the_controllers_is_a_warning(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    main, other = host(tmp_path / "controller"), host(tmp_path / "worker")
+    suite = other / "suites" / "mini.json"
+    suite.write_text(suite.read_text().replace("Add two integers.", "Add two whole numbers."))
+    report = tmp_path / "report.json"
+    result = run_in(pytester, monkeypatch, main, "--mpm-scoring", "v1", "-d",
+                    f"--tx=popen//chdir={other}", f"--mpm-report={report}")
+    line = (f"worker gw0 ({socket.gethostname()}) read suites whose content differs from the "
+            "controller's: mini.json")
+    result.stdout.fnmatch_lines([f"WARNING: {line}"])
+    assert line in read(report)["config"]["warnings"]
+
+
 def test_a_path_argument_xdist_cannot_hand_to_a_worker_is_one_clear_line(
         pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     main, other = host(tmp_path / "controller"), host(tmp_path / "worker")
