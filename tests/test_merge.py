@@ -154,8 +154,9 @@ def write_reports(tmp_path: Path, reports: list[tuple[str, dict[str, Any]]]) -> 
 def test_merge_writes_the_report_prints_the_summary_and_records_the_run(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = write_reports(tmp_path, shard_reports())
-    out, db = tmp_path / "merged.json", tmp_path / "h.sqlite"
-    assert cli.main(["merge", *paths, "-o", str(out), "--history", str(db)]) == 0
+    out, db, page = tmp_path / "merged.json", tmp_path / "h.sqlite", tmp_path / "m.html"
+    assert cli.main(["merge", *paths, "-o", str(out), "--history", str(db),
+                     "--html", str(page)]) == 0
     printed = capsys.readouterr().out
     assert "merged 3 of 3 shards: 14 results" in printed
     assert f"history: run 1 recorded in {db}" in printed
@@ -164,6 +165,7 @@ def test_merge_writes_the_report_prints_the_summary_and_records_the_run(
     run = history.load_run(db, 1)
     assert run.status == "complete" and len(run.results) == 14
     assert run.summary == doc["summary"]
+    assert all(f">{case}<" in page.read_text() for case in CASES)  # one row per case
 
 
 def test_merge_of_an_incomplete_run_exits_1_and_records_it_as_incomplete(
