@@ -20,6 +20,8 @@ from pytest_mpm_bench.agents.usage import Prices, PricesError, parse_prices
 from pytest_mpm_bench.report import history
 from pytest_mpm_bench.sandbox import LEVELS, TOOL_LIMITS, Limits
 from pytest_mpm_bench.scoring import DEFAULT_WEIGHTS, SCORINGS, WeightsError, parse_weights
+from pytest_mpm_bench.shard import Shard, ShardError
+from pytest_mpm_bench.shard import parse as parse_shard
 
 # (option, ini name, help, ini type, default) — one help text for both twins.
 OPTIONS: list[tuple[str, str, str, str, Any]] = [
@@ -61,6 +63,9 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "the weighted score drops by more than X or a case that passed now fails", "string", ""),
     ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
      "string", ""),
+    ("--mpm-shard", "mpm_shard", "run shard K of N (e.g. 2/3): a stable share of the cases, "
+     "the same on every machine, all samples of a case together; the others are deselected. "
+     "'mpm-bench merge' joins the shards' reports", "string", ""),
 ]
 INI_ONLY: list[tuple[str, str, str, Any]] = [
     ("mpm_agent_adapter", "the built-in adapter of the command backend when --mpm-agent-cmd / "
@@ -187,6 +192,7 @@ class Settings:
     preflight: bool = True
     prices: Prices = dataclasses.field(default_factory=Prices)
     endpoint: Endpoint = dataclasses.field(default_factory=Endpoint)
+    shard: Shard | None = None  # --mpm-shard K/N
 
     def item_timeout(self, tool_seconds: float = 0.0) -> float:
         """pytest-timeout's guard for one item: every stage's own limit (each try asks the agent
@@ -212,6 +218,16 @@ def _path(config: pytest.Config, name: str) -> Path | None:
 def _baseline(config: pytest.Config) -> Path | int | None:
     run_id = history.parse_run_ref(str(_get(config, "mpm_compare") or ""))
     return run_id if run_id is not None else _path(config, "mpm_compare")
+
+
+def _shard(config: pytest.Config) -> Shard | None:
+    raw = str(_get(config, "mpm_shard") or "")
+    if not raw:
+        return None
+    try:
+        return parse_shard(raw)
+    except ShardError as exc:
+        raise pytest.UsageError(f"{exc} (ini mpm_shard)") from None
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -282,4 +298,5 @@ def read_settings(config: pytest.Config) -> Settings:
         endpoint=Endpoint(str(config.getini("mpm_openai_base_url")).strip(),
                           str(config.getini("mpm_openai_model")).strip(),
                           str(config.getini("mpm_openai_key_env")).strip()),
+        shard=_shard(config),
     )

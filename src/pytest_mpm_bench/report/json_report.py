@@ -80,6 +80,7 @@ class JsonReport:
         self.results: list[dict[str, Any]] = []
         self.complete = False
         self.missing = 0  # collected items without a result (so far, until finish)
+        self.shard: dict[str, Any] | None = None  # --mpm-shard: which share of the cases
 
     def add(self, result: dict[str, Any]) -> None:
         self.results.append(result)
@@ -87,8 +88,9 @@ class JsonReport:
 
     def document(self) -> dict[str, Any]:
         results = sorted(self.results, key=sort_key)
+        shard = {} if self.shard is None else {"shard": self.shard}
         return {"schema": SCHEMA, "created": self.created, "complete": self.complete,
-                "environment": self.env, "config": self.config, "results": results,
+                **shard, "environment": self.env, "config": self.config, "results": results,
                 "summary": {**summarize(results), "missing": self.missing}}
 
     def write(self) -> None:
