@@ -193,8 +193,13 @@ class _Cgroups:
         text = self._read("pids", "cgroup.procs") or self._read("memory", "cgroup.procs")
         return [int(p) for p in text.split()]
 
-    def kill_all(self) -> None:
-        for _ in range(50):
+    def kill_all(self, timeout: float = 10.0) -> None:
+        """Kill every process of the run and wait until the cgroup is empty: the run's uid is
+        leased to the next run only then, and a fork bomb's dying processes would otherwise
+        still count against that run's RLIMIT_NPROC (on a loaded machine, 128 processes take
+        longer than half a second to go)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             pids = self.pids()
             if not pids:
                 return
