@@ -37,6 +37,10 @@ _PUBLIC = re.compile(r"^public\s+(?:(?:final|abstract|sealed|non-sealed|strictfp
                      r"(?:class|interface|record|enum)\s+([A-Za-z_]\w*)", re.MULTILINE)
 IMPORTS = ("java.util.*", "java.util.function.*", "java.util.stream.*",
            "java.util.concurrent.*", "java.util.concurrent.atomic.*")
+#: javac's and the analysers' JVM sizes: without a memory cgroup (not root) the address space is
+#: the only bound, and a JVM's default reservations (1 GiB of class space alone) pass it.
+TOOL_JVM_SIZES = ("-Xmx512m", "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=64m",
+                  "-XX:MaxMetaspaceSize=256m")
 JVM_FLAGS = ("-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
              "-Xss16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m",
              "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m",
@@ -114,7 +118,8 @@ class JavaExecutor(CompiledExecutor):
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
         sources = sorted(p.name for p in srcdir.glob("*.java")) if srcdir.is_dir() else []
         return [java_home_bin("javac") or "javac", "-J-XX:+UseSerialGC",
-                "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", "-proc:none", "-encoding", "UTF-8",
+                "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", *(f"-J{f}" for f in TOOL_JVM_SIZES),
+                "-proc:none", "-encoding", "UTF-8",
                 "-nowarn", "-Xmaxerrs", "20", "-d", str(outdir), *sources]
 
     def command(self, workdir: Path) -> list[str]:
