@@ -515,13 +515,17 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
     # A tool's bwrap starts as root when we are, and drops inside (see _bwrap_argv).
     drop_inside = level == "unshare" or (level == "bwrap" and is_tool)
     cgroups = _Cgroups(limits)
-    if level == "bwrap":
-        command = _bwrap_argv(argv, workdir, limits, ro_binds, rw_binds, environment,
-                              uid if drop_inside else None, not cgroups.counts_cpu)
-    elif level == "unshare":
-        command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
-    else:
-        command = list(argv)
+    try:
+        if level == "bwrap":
+            command = _bwrap_argv(argv, workdir, limits, ro_binds, rw_binds, environment,
+                                  uid if drop_inside else None, not cgroups.counts_cpu)
+        elif level == "unshare":
+            command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
+        else:
+            command = list(argv)
+    except BaseException:  # the cgroups exist already (bwrap's argv depends on them)
+        cgroups.remove()
+        raise
     read_fd, write_fd = os.pipe()
     start = time.monotonic()
     try:
