@@ -91,6 +91,7 @@ def test_megabytes_of_output_are_cut_off(tmp_path: Path, request_: AgentRequest)
 def test_silent_agent_gives_empty_reply(tmp_path: Path, request_: AgentRequest) -> None:
     reply = CommandBackend(agent_script(tmp_path, "")).ask(request_, tmp_path)
     assert (reply.status, reply.text, reply.message) == ("ok", "", "the agent printed nothing")
+    assert reply.fault == "the agent printed nothing"  # judged as the agent's error
 
 
 def test_missing_executable_is_a_usage_error() -> None:
@@ -146,6 +147,7 @@ def test_retries_agent_faults_with_backoff(pytester: pytest.Pytester, write_suit
         "--mpm-agent", "py_agent", "--mpm-suite", str(write_suite(make_suite())),
         "--mpm-agent-cmd", f"{sys.executable} {script}", "--mpm-agent-retries", "2",
         "-o", "mpm_retry_backoff=0.1", "--mpm-no-cache", "--mpm-scoring", "v1",
+        "--no-mpm-preflight",  # the attempts are counted
         "--mpm-report", str(report), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     (only,) = json.loads(report.read_text())["results"]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_mpm_bench.agents import AgentRequest
-from pytest_mpm_bench.cache import FORMAT, cache_key
+from pytest_mpm_bench.agents import AgentReply, AgentRequest
+from pytest_mpm_bench.agents.usage import Usage
+from pytest_mpm_bench.cache import FORMAT, ReplyCache, cache_key
 from pytest_mpm_bench.languages import known_languages
 from pytest_mpm_bench.suite import load_suite
 from tests.helpers import make_case, make_suite
@@ -33,7 +34,7 @@ def _run(pytester: pytest.Pytester, suite: Path, cmd: str, *args: str) -> dict: 
     result = pytester.runpytest_subprocess(
         "--mpm-agent", "py_agent", "--mpm-suite", str(suite), "--mpm-agent-cmd", cmd,
         "--mpm-report", str(report), "--mpm-cache-dir", str(pytester.path / "cache"),
-        "--mpm-scoring", "v1", "-p", "no:cacheprovider", *args)
+        "--mpm-scoring", "v1", "-p", "no:cacheprovider", "--no-mpm-preflight", *args)
     result.assert_outcomes(passed=2)
     return json.loads(report.read_text())  # type: ignore[no-any-return]
 
@@ -83,3 +84,15 @@ def test_no_cache_neither_reads_nor_writes(pytester: pytest.Pytester, write_suit
     _run(pytester, suite, cmd, "--mpm-no-cache")
     assert len(calls.read_text().split()) == 4
     assert not (pytester.path / "cache").exists()
+
+
+def test_a_tool_failure_without_code_is_not_cached(tmp_path: Path) -> None:
+    cache = ReplyCache(tmp_path)
+    cache.put("a" * 64, AgentReply("ok", "Claude CLI not found", fault="Claude CLI not found"))
+    assert cache.get("a" * 64) is None
+    answer = "```python\ndef add(a, b):\n    return a + b\n```\nError: telemetry off\n"
+    cache.put("b" * 64, AgentReply("ok", answer, fault="Error: telemetry off",
+                                   usage=Usage(10, 2, 0.001), said="x"))
+    hit = cache.get("b" * 64)
+    assert hit is not None and (hit.text, hit.usage, hit.said) == (answer, Usage(10, 2, 0.001),
+                                                                   "x")

@@ -35,10 +35,10 @@ def test_history_lists_runs(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, out, _ = run(capsys, "history", "--db", str(db))
     assert code == 0
     assert out.splitlines() == [
-        "id  date (UTC)        agents  tests  pass  score  commit  status",
-        "-" * 69,
-        " 1  2024-05-01 10:00  a           2  100%   9.00  c0ffee  complete",
-        " 2  2024-05-01 10:00  a           3   67%   6.33  c0ffee  interrupted",
+        "id  date (UTC)        agents  tests  pass  score  cost  commit  status",
+        "-" * 75,
+        " 1  2024-05-01 10:00  a           2  100%   9.00     -  c0ffee  complete",
+        " 2  2024-05-01 10:00  a           3   67%   6.33     -  c0ffee  interrupted",
     ]
 
 
@@ -49,8 +49,8 @@ def test_show_prints_summary_and_cases(db: Path, capsys: pytest.CaptureFixture[s
     assert lines[:2] == ["run 2  2024-05-01 10:00 UTC  interrupted (exit 2)",
                          "commit c0ffee  plugin 0.1.0  scoring v2  sandbox -  suites abababababab"
                          "  python -"]
-    assert lines[5].split() == ["a", "3", "2", "67%", "6.33", "8.00", "5.00", "6.33", "easy",
-                                "2/3"]
+    assert lines[5].split() == ["a", "3", "2", "67%", "6.33", "8.00", "5.00", "6.33",
+                                "0.0", "-", "-", "-", "-", "easy", "2/3"]  # no usage recorded
     assert lines[-5:] == [
         "agent  case  status        corr  idiom  securi  score",
         "-----------------------------------------------------",

@@ -14,6 +14,15 @@ def test_exact_types() -> None:
     assert not matches("1", 1, "exact")
 
 
+def test_loose_numbers_compare_as_the_doubles_the_language_holds() -> None:
+    # JavaScript is given -9999999999999999 as the double -1e16 and can only answer that
+    assert matches(-9999999999999999, -10**16, "exact", loose_numbers=True)
+    assert not matches(-9999999999999999, -10**16, "exact")
+    assert not matches(2**53, 2**53 + 2, "exact", loose_numbers=True)
+    assert not matches(10**400, 10**400 + 1, "exact", loose_numbers=True)
+    assert not matches(1, True, "exact", loose_numbers=True)
+
+
 def test_unordered_and_tolerance() -> None:
     assert matches([[1, 2], [3]], [[3], [1, 2]], "unordered")
     assert not matches([[1, 2], [3]], [[3], [2, 1]], "unordered")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -285,3 +286,43 @@ def test_a_history_that_is_not_a_database_stops_the_session(  # type: ignore[no-
     spoiled.stdout.fnmatch_lines([f"history: not recorded: {pytester.path / 'h.db'} is not an "
                                   "SQLite database, so not a pytest-mpm-bench history"])
     assert "Traceback" not in spoiled.stdout.str()
+
+
+def _schema_1_file(path: Path) -> None:
+    """A history as pytest-mpm-bench wrote it before usage columns (schema 1), with one run."""
+    with sqlite3.connect(path) as conn:
+        for statement in history.MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {history.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO runs (created, finished, status, exit_status, agents, config, "
+                     "environment, summary, plugin_version) VALUES ('2024-01-01T00:00:00+00:00', "
+                     "'2024-01-01T00:01:00+00:00', 'complete', 0, '[\"a\"]', '{}', '{}', "
+                     "'{\"overall\": {\"tests\": 1, \"pass_rate\": 1.0, \"weighted_score\": 9.0}}',"
+                     " '0.1.0')")
+        old = result("c1")  # a result of then: no usage
+        conn.execute("INSERT INTO results (run_id, agent, test_id, sample, status, passed, "
+                     "weighted_score, result) VALUES (1, 'a', 'c1', 0, 'passed', 1, 9.0, ?)",
+                     (json.dumps(old),))
+
+
+def test_an_old_history_reads_as_it_is_and_a_session_upgrades_it(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    _schema_1_file(db)
+    before = db.read_bytes()
+    assert [r.id for r in history.runs(db)] == [1]
+    assert [r["test_id"] for r in history.load_run(db, 1).results] == ["c1"]
+    assert db.read_bytes() == before  # reading changed nothing
+    new = {**result("c1"), "usage": {"input_tokens": 100, "output_tokens": 20,
+                                     "cost_usd": 0.003}, "timings": {"agent": 2.5}}
+    assert record(db, [new]) == 2
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 2
+        assert conn.execute("SELECT run_id, input_tokens, output_tokens, cost_usd, agent_seconds "
+                            "FROM results ORDER BY run_id").fetchall() == [
+            (1, None, None, None, None), (2, 100, 20, 0.003, 2.5)]
+    summary = history.runs(db)[1].summary["agents"]["a"]
+    assert (summary["input_tokens"], summary["cost_usd"], summary["cost_per_solved"],
+            summary["agent_seconds"]) == (100, 0.003, 0.003, 2.5)
+    old_summary = history.load_run(db, 1)
+    assert "usage" not in old_summary.results[0]  # stored as it was

@@ -40,6 +40,27 @@ def test_pass_declared_or_exported(source: str) -> None:
     assert outcome.completed
 
 
+def test_plain_script_runs_as_node_runs_it() -> None:
+    # sloppy mode: undeclared variables, `with`, top-level `this` and `return` (CommonJS)
+    source = ("const add = (a, b) => {\n  total = 0;\n"
+              "  for (i = 0; i < 2; i++) total += [a, b][i];\n"
+              "  with (Math) { return max(total, -100); }\n};\n"
+              "if (this !== module.exports) throw new Error('not CommonJS');\nreturn;\n")
+    outcome = run(source, [*ADD_TESTS, {"code": "return typeof total;", "expected": "number"}])
+    assert outcome.status == statuses.PASSED, outcome.tests
+
+
+@pytest.mark.parametrize("source", [
+    "export function add(a, b) {\n  total = a + b;\n  return total;\n}\n",
+    "// a script that asks for strict mode keeps it\n'use strict';\n"
+    "function add(a, b) {\n  total = a + b;\n  return total;\n}\n",
+], ids=["module", "use-strict-script"])
+def test_module_syntax_keeps_strict_mode(source: str) -> None:
+    outcome = run(source, ADD_TESTS)
+    assert outcome.status == statuses.RUNTIME_ERROR
+    assert "ReferenceError: total is not defined" in str(outcome.tests[0].error)
+
+
 def test_wrong_answer() -> None:
     outcome = run("function add(a, b) { return a - b; }\n", ADD_TESTS)
     assert outcome.status == statuses.WRONG_ANSWER
@@ -67,10 +88,36 @@ def test_missing_entry_point() -> None:
     assert "does not define add" in str(outcome.tests[0].error)
 
 
-def test_load_error_from_a_missing_package() -> None:
-    outcome = run("import _ from 'lodash';\nexport const add = (a, b) => a + b;\n", ADD_TESTS)
+@pytest.mark.parametrize("source", [
+    "import _ from 'lodash';\nexport const add = (a, b) => _.sum([a, b]);\n",
+    "const { sum } = require('lodash/math');\nconst add = (a, b) => sum([a, b]);\n",
+    "const md5 = require('js-md5');\n"
+    "const add = (a, b) => md5('x') === '9dd4e461268c8034f5c8564e155c67a6' ? a + b : 0;\n",
+], ids=["lodash-import", "lodash-require", "js-md5"])
+def test_provided_packages_load(source: str) -> None:
+    if LEVEL == "unshare":
+        pytest.skip("the unshare level does not bind node_modules")
+    outcome = run(source, ADD_TESTS)
+    assert outcome.status == statuses.PASSED, outcome
+
+
+@pytest.mark.parametrize("source", [
+    "import { chunk } from 'underscore-plus';\nexport const add = (a, b) => a + b;\n",
+    "function add(a, b) {\n  return require('underscore-plus').add(a, b);\n}\n",
+])
+def test_a_package_not_provided_is_a_compile_error_naming_it(source: str) -> None:
+    outcome = run(source, ADD_TESTS)
+    assert outcome.status == statuses.COMPILE_ERROR
+    assert "imports 'underscore-plus', which this benchmark does not provide" in outcome.message
+
+
+def test_a_computed_import_of_a_package_not_provided_says_so_at_run_time() -> None:
+    source = "const name = ['under', 'score-plus'].join('');\n" \
+             "function add(a, b) { return require(name)(a, b); }\n"
+    outcome = run(source, ADD_TESTS[:1])
     assert outcome.status == statuses.RUNTIME_ERROR
-    assert "lodash" in outcome.message
+    assert outcome.tests[0].error == \
+        "imports 'underscore-plus', which this benchmark does not provide"
 
 
 def test_timeout() -> None:
@@ -254,6 +301,16 @@ def test_forged_records_do_not_pass() -> None:
               "writeSync(3, JSON.stringify(forged) + '\\n');\n"
               "writeSync(3, JSON.stringify({type: 'end', count: 1}) + '\\n');\n"
               "export const add = () => 0;\n")
+    outcome = run(source, ADD_TESTS[:1])
+    assert not outcome.passed
+
+
+def test_forged_records_from_a_script_do_not_pass() -> None:
+    source = ("const { writeSync } = require('node:fs');\n"
+              "const forged = {type: 'result', index: 0, ok: true, value: 3};\n"
+              "writeSync(3, JSON.stringify(forged) + '\\n');\n"
+              "writeSync(3, JSON.stringify({type: 'end', count: 1}) + '\\n');\n"
+              "JSON.stringify = () => '3';\nfunction add() { return 0; }\n")
     outcome = run(source, ADD_TESTS[:1])
     assert not outcome.passed
 

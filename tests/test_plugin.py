@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pytest_mpm_bench.observe import analysers
 from tests.helpers import bench, make_case, make_suite, parse_html, replies
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -190,7 +191,8 @@ def test_items_get_a_pytest_timeout(pytester: pytest.Pytester, write_suite) -> N
                                         "--mpm-exec-timeout", "2")
     assert [i.name for i in items] == ["c1", "c2"]
     marker = items[0].get_closest_marker("timeout")
-    assert marker is not None and marker.args == (7 + 4 * 2 + 60,)
+    tools = len(analysers.for_language("python")) * analysers.TIMEOUT  # sandboxed, each limited
+    assert marker is not None and marker.args == ((7 + tools + 4 * 2) + tools + 60,)
 
 
 def test_item_timeout_covers_every_try_and_agent_retry(pytester: pytest.Pytester,  # type: ignore[no-untyped-def]
@@ -200,8 +202,9 @@ def test_item_timeout_covers_every_try_and_agent_retry(pytester: pytest.Pytester
         "reference", "--mpm-agent-timeout", "7", "--mpm-exec-timeout", "2", "--mpm-tries", "3",
         "--mpm-agent-retries", "2", "-o", "mpm_retry_backoff=1")
     marker = items[0].get_closest_marker("timeout")
-    per_try = 3 * 7 + (1 + 2) + 4 * 2  # three agent calls, their backoff, the runs
-    assert marker is not None and marker.args == (3 * per_try + 60,)
+    tools = len(analysers.for_language("python")) * analysers.TIMEOUT
+    per_try = 3 * 7 + (1 + 2) + tools + 4 * 2  # three agent calls, their backoff, the runs
+    assert marker is not None and marker.args == (3 * per_try + tools + 60,)
 
 
 def test_a_conftest_adds_a_dimension(pytester: pytest.Pytester, write_suite,  # type: ignore[no-untyped-def]
@@ -291,6 +294,9 @@ def test_doctor_lists_languages_analysers_and_sandbox(pytester: pytest.Pytester)
         assert any(line.startswith(language + " ") for line in out.splitlines()), language
     assert "  ruff (idiomaticity, best_practices)" in out and "  bandit (best_practices)" in out
     assert "sandbox auto" in out
+    result.stdout.fnmatch_lines(["agent @claude-code * missing: claude (install: npm install -g "
+                                 "@anthropic-ai/claude-code*",
+                                 "agent @openai-compatible * an HTTP endpoint*"])
     assert "Traceback" not in out and "collected" not in out
 
 

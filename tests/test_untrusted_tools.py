@@ -82,6 +82,15 @@ def judged(language: str, source: str, entry: str, **tool_limits: float) -> tupl
     return outcome.status, json.dumps([outcome.message, outcome.stderr, outcome.stdout])
 
 
+def assert_refused_without_leak(canary: Canary, language: str, source: str, entry: str) -> None:
+    """The build fails, and neither its message nor the analysers' findings (clippy and the
+    TypeScript checker compile the code too) quote anything of the host."""
+    status, text = judged(language, source, entry)
+    assert status == statuses.COMPILE_ERROR, text
+    assert not canary.leaked(text), text
+    assert not canary.leaked(findings_text(source, language))
+
+
 def findings_text(source: str, language: str) -> str:
     executor = executor_for(language)
     found = analysers.analyse(source, language, executor.file_name(source),
@@ -107,11 +116,7 @@ RUST_SPELLINGS = {
 def test_rustc_cannot_read_or_quote_host_files(canary: Canary, spelling: str) -> None:
     require("rust")
     source = RUST_SPELLINGS[spelling].format(file=canary.rust, pid=os.getpid()) + RUST_ADD
-    status, text = judged("rust", source, "add")
-    assert status == statuses.COMPILE_ERROR, text
-    assert not canary.leaked(text), text
-    # clippy compiles the crate too: its findings hold nothing of the host either.
-    assert not canary.leaked(findings_text(source, "rust"))
+    assert_refused_without_leak(canary, "rust", source, "add")
 
 
 TS_ADD = "\nexport function add(a: number, b: number): number { return a + b; }\n"
@@ -128,19 +133,14 @@ def test_tsc_cannot_read_or_quote_host_files(canary: Canary, spelling: str) -> N
     require("typescript")
     stem = str(canary.typescript.with_suffix(""))
     source = TS_SPELLINGS[spelling].format(file=canary.typescript, stem=stem) + TS_ADD
-    status, text = judged("typescript", source, "add")
-    assert status == statuses.COMPILE_ERROR, text
-    assert not canary.leaked(text), text
-    assert not canary.leaked(findings_text(source, "typescript"))
+    assert_refused_without_leak(canary, "typescript", source, "add")
 
 
 def test_go_embed_of_a_host_path_is_a_compile_error(canary: Canary) -> None:
     require("go")
     source = (f'package main\n\nimport _ "embed"\n\n//go:embed {canary.plain}\nvar leak string\n\n'
               "func Add(a, b int) int { return a + b + len(leak) }\n")
-    status, text = judged("go", source, "Add")
-    assert status == statuses.COMPILE_ERROR, text
-    assert not canary.leaked(text) and not canary.leaked(findings_text(source, "go"))
+    assert_refused_without_leak(canary, "go", source, "Add")
 
 
 def test_java_annotation_processors_never_run(canary: Canary, tmp_path: Path) -> None:
@@ -158,7 +158,10 @@ def test_java_annotation_processors_never_run(canary: Canary, tmp_path: Path) ->
               "    }\n}\n\n"
               "class Solution {\n    static int add(int a, int b) { return a + b; }\n}\n")
     status, text = judged("java", source, "add")
-    assert status == statuses.PASSED, text
+    # The build is what is tested: it succeeds (an ordinary user's JVM may then fail to start
+    # the run without a memory cgroup: README, "Works for an ordinary user").
+    assert status != statuses.COMPILE_ERROR, text
+    assert status == statuses.PASSED or os.geteuid() != 0, text
     assert not marker.exists() and not canary.leaked(text)
     assert not canary.leaked(findings_text(source, "java"))
 

@@ -1,7 +1,7 @@
 # JavaScript / TypeScript: node runs solutions; the packages pinned in package.json and
-# package-lock.json (typescript, esbuild, react, react-dom, eslint, typescript-eslint, globals,
-# @types/*) go to <repo>/node_modules with `npm ci`, skipped when node_modules already matches
-# the lock. eslint, typescript-eslint and globals score solutions (scoring/analysers/node.py).
+# package-lock.json (typescript, esbuild, react, react-dom, lodash, js-md5, eslint,
+# typescript-eslint, globals, @types/*) go to <repo>/node_modules with `npm ci`, skipped when node_modules already matches
+# the lock. eslint, typescript-eslint and globals score solutions (observe/analysers/node.py).
 set -euo pipefail
 root=${MPM_PROJECT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm

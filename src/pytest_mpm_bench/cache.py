@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench.agents import AgentReply, AgentRequest
+from pytest_mpm_bench.agents.base import first_line
+from pytest_mpm_bench.agents.usage import Usage
 
 FORMAT = 1
 
@@ -42,19 +44,24 @@ class ReplyCache:
     def get(self, key: str) -> AgentReply | None:
         try:
             data: dict[str, Any] = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return AgentReply("ok", str(data["text"]), str(data.get("message", "")),
-                              float(data.get("seconds", 0.0)))
+            text = str(data["text"])
+            return AgentReply("ok", text, str(data.get("message", "")),
+                              float(data.get("seconds", 0.0)),
+                              usage=Usage.from_dict(data.get("usage")),
+                              said=str(data.get("said") or first_line(text)))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent or damaged: ask again
 
     def put(self, key: str, reply: AgentReply) -> None:
-        """Store an answer (agent faults are not cached: the next run asks again)."""
-        if reply.status != "ok":
+        """Store an answer. Agent faults are not cached, nor answers the tool itself marked as
+        failed (an empty one, an error line) that hold no fenced code: the next run asks again,
+        so a fixed agent is not served its old failure."""
+        if reply.status != "ok" or (reply.fault and "```" not in reply.text):
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"text": reply.text, "message": reply.message, "seconds": reply.seconds},
-                      handle)
+            json.dump({"text": reply.text, "message": reply.message, "seconds": reply.seconds,
+                       "usage": reply.usage.as_dict(), "said": reply.said}, handle)
         os.replace(tmp, path)  # atomic: a concurrent reader sees all or nothing

@@ -2,12 +2,14 @@
 
 ``mpm-bench history`` lists the runs, ``mpm-bench show RUN`` prints one, ``mpm-bench compare A B``
 prints what changed from A to B (run ids of the history, or ``--mpm-report`` files), and
-``mpm-bench html REPORT -o FILE`` writes the dashboard of a report file or a recorded run. A
+``mpm-bench html REPORT -o FILE`` writes the dashboard of a report file or a recorded run,
+``mpm-bench merge REPORT... -o FILE`` joins the reports of the shards of one run (``--mpm-shard``)
+and ``mpm-bench doctor --tx SPEC`` checks the machines that pytest-xdist would run workers on. A
 subcommand is a :class:`Command` in ``COMMANDS``: a function that adds its arguments and one
-that runs it.
+that runs it (and may return an exit status).
 
-Errors (no database, an unknown run, a file that is not a history) are one line on stderr and
-exit status 2.
+Errors (no database, an unknown run, a file that is not a history, reports that are not the
+shards of one run) are one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pytest_mpm_bench import __version__
-from pytest_mpm_bench.report import compare, history
+from pytest_mpm_bench import __version__, remote
+from pytest_mpm_bench.jsonsafe import dumps
+from pytest_mpm_bench.report import compare, history, merge
 from pytest_mpm_bench.report.html import write_html
+from pytest_mpm_bench.report.json_report import write_atomically
 from pytest_mpm_bench.report.summary import case_label
-from pytest_mpm_bench.report.terminal import SHORT, columns, table
+from pytest_mpm_bench.report.terminal import SHORT, columns, dollars, table
 from pytest_mpm_bench.scoring import DIMENSIONS
 
 if sys.version_info >= (3, 11):
@@ -43,7 +48,7 @@ class Command:
     name: str
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], None]
+    run: Callable[[argparse.Namespace], int | None]
 
 
 def _read_ini(path: Path) -> tuple[bool, str | None]:
@@ -118,14 +123,14 @@ def _history(args: argparse.Namespace) -> None:
     if not runs:
         print(f"no runs recorded in {db}")
         return
-    rows = [["id", "date (UTC)", "agents", "tests", "pass", "score", "commit", "status"]]
+    rows = [["id", "date (UTC)", "agents", "tests", "pass", "score", "cost", "commit", "status"]]
     for run in runs:
         overall = run.summary["overall"]
         rows.append([str(run.id), _date(run.created), ",".join(run.agents),
                      str(overall["tests"]), f"{overall['pass_rate']:.0%}",
-                     f"{overall['weighted_score']:.2f}", (run.git_commit or "-")[:10],
-                     run.status])
-    print("\n".join(columns(rows, right={0, 3, 4, 5})))
+                     f"{overall['weighted_score']:.2f}", dollars(overall.get("cost_usd")),
+                     (run.git_commit or "-")[:10], run.status])
+    print("\n".join(columns(rows, right={0, 3, 4, 5, 6})))
 
 
 # show ------------------------------------------------------------------------------------------
@@ -202,6 +207,99 @@ def _html(args: argparse.Namespace) -> None:
     print(f"html: {args.output}")
 
 
+# merge -----------------------------------------------------------------------------------------
+
+def _merge_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("reports", metavar="REPORT", type=Path, nargs="+",
+                        help="the --mpm-report file of each shard (--mpm-shard K/N)")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="where to write the merged report")
+    parser.add_argument("--history", type=Path, default=None, metavar="DB",
+                        help="also record the merged run in this history database")
+    parser.add_argument("--html", type=Path, default=None, metavar="FILE",
+                        help="also write the HTML dashboard of the merged run")
+    parser.add_argument("--compare", type=_source, default=None, metavar="BASELINE",
+                        help="compare with a report file or a run id of --history")
+    parser.add_argument("--fail-regression", type=float, default=None, metavar="X",
+                        help="with --compare: exit 1 when the weighted score drops by more "
+                             "than X or a case that passed in the baseline fails")
+
+
+def _merge(args: argparse.Namespace) -> int:
+    if args.fail_regression is not None and args.compare is None:
+        raise compare.BaselineError("--fail-regression needs --compare BASELINE")
+    baseline = None
+    if args.compare is not None:
+        baseline = compare.load_document(args.compare,
+                                         args.history or default_db(Path.cwd()))
+    merged = merge.merge([(str(p), compare.load_report(p)) for p in args.reports])
+    document = merged.document
+    write_atomically(args.output, dumps(document, indent=1))
+    print("\n".join(table(document["summary"])))
+    status = 0
+    shards = document["merged"]
+    print(f"merged {len(shards['reports'])} of {shards['shards']} shards: "
+          f"{len(document['results'])} results")
+    for line in merged.warnings:
+        print(f"WARNING: {line}")
+    for line in merged.problems:
+        print(f"INCOMPLETE: {line}")
+        status = 1
+    comparison = None
+    if baseline is not None:
+        comparison = compare.compare(document["results"], baseline["results"],
+                                     compare.environment_changes(baseline, document))
+        print(f"compared with {compare.describe(args.compare)}")
+        print("\n".join(compare.lines(comparison)))
+        if args.fail_regression is not None:
+            for reason in compare.gate(comparison, args.fail_regression):
+                print(f"REGRESSION: {reason}")
+                status = 1
+    print(f"report: {args.output}")
+    if args.html is not None:
+        write_html(document, args.html, comparison)
+        print(f"html: {args.html}")
+    if args.history is not None:
+        run_id = history.record(
+            args.history, created=document["created"], finished=_now(), interrupted=False,
+            exit_status=status, missing=document["summary"]["missing"],
+            config=document["config"], environment=document["environment"],
+            results=document["results"])
+        state = "" if document["complete"] else " (incomplete)"
+        print(f"history: run {run_id}{state} recorded in {args.history}")
+    return status
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# doctor ----------------------------------------------------------------------------------------
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tx", action="append", default=[], metavar="SPEC",
+                        help="check the machine of this pytest-xdist/execnet spec (repeatable; "
+                             "e.g. ssh=host//python=python3//chdir=bench); without it, this "
+                             "machine")
+    parser.add_argument("--path", action="append", default=[], metavar="PATH",
+                        help="a path the session reads there (a suite, the replay dir), "
+                             "relative to the worker's directory (repeatable)")
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    paths = [("path", p) for p in args.path]
+    if args.tx:
+        return remote.doctor_on_workers(args.tx, paths, print)
+    from pytest_mpm_bench import doctor
+
+    code = doctor.report(print)
+    for label, path in paths:
+        found = Path(path).exists()
+        print(f"{label:<32} {'ok' if found else 'FAILS: missing'}: {Path(path).resolve()}")
+        code = code if found else 1
+    return code
+
+
 def _db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help=f"history database (default: ini mpm_history, else "
@@ -215,6 +313,10 @@ COMMANDS = (
             _compare_arguments, _compare),
     Command("html", "the HTML dashboard of a report file or a recorded run", _html_arguments,
             _html),
+    Command("merge", "join the reports of the shards of one run (--mpm-shard K/N) into one",
+            _merge_arguments, _merge),
+    Command("doctor", "what a machine (this one, or each --tx worker) can run and judge",
+            _doctor_arguments, _doctor),
 )
 
 
@@ -233,12 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
-    except (history.HistoryError, compare.BaselineError) as exc:
-        print(f"mpm-bench: {exc}", file=sys.stderr)
-        return USAGE_ERROR
+        return int(args.handler(args) or 0)
     except BrokenPipeError:  # `mpm-bench history | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (history.HistoryError, compare.BaselineError, merge.MergeError, OSError) as exc:
+        print(f"mpm-bench: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     return 0
 
 

@@ -29,6 +29,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _same_double(expected: float, actual: float) -> bool:
+    try:
+        return float(expected) == float(actual)
+    except OverflowError:  # an integer beyond any double
+        return False
+
+
 def _same(expected: Any, actual: Any, tolerance: float | None, loose_numbers: bool) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
@@ -37,9 +44,9 @@ def _same(expected: Any, actual: Any, tolerance: float | None, loose_numbers: bo
             if math.isnan(expected) or math.isnan(actual):
                 return math.isnan(expected) and math.isnan(actual)
             return math.isclose(expected, actual, rel_tol=tolerance, abs_tol=tolerance)
-        if type(expected) is not type(actual) and not loose_numbers:
-            return False
-        return bool(expected == actual)
+        if loose_numbers:  # one number type, the double: compare what the language can hold
+            return bool(expected == actual) or _same_double(expected, actual)
+        return type(expected) is type(actual) and bool(expected == actual)
     if isinstance(expected, list) and isinstance(actual, list):
         return len(expected) == len(actual) and all(
             _same(e, a, tolerance, loose_numbers) for e, a in zip(expected, actual, strict=True))
@@ -52,8 +59,9 @@ def _same(expected: Any, actual: Any, tolerance: float | None, loose_numbers: bo
 def matches(expected: Any, actual: Any, compare: Compare, *, loose_numbers: bool = False) -> bool:
     """True when ``actual`` equals ``expected`` under the case's compare mode.
 
-    ``loose_numbers`` is for languages with a single number type (JavaScript), where ``2``
-    and ``2.0`` cannot be told apart after serialisation.
+    ``loose_numbers`` is for languages with a single number type, the double (JavaScript):
+    ``2`` and ``2.0`` cannot be told apart, and an integer beyond 2**53 equals the double the
+    language holds for it (the input it was given was already that double).
     """
     tolerance = compare.get("float_tolerance") if isinstance(compare, dict) else None
     if compare == "unordered" and isinstance(expected, list) and isinstance(actual, list):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 from collections.abc import Callable
 
 from pytest_mpm_bench import guarantees, sandbox, state
+from pytest_mpm_bench.agents.adapters import ADAPTERS
 from pytest_mpm_bench.languages import _REGISTRY, executor_for
 from pytest_mpm_bench.observe import analysers
 
@@ -43,6 +46,15 @@ def report(write: Callable[[str], None]) -> int:
                      else "ok")
             label = f"{analyser.tool} ({', '.join(analyser.dimensions)})"
             write(f"  {label:<30} {state}")
+    for adapter in ADAPTERS.values():  # whether --mpm-agent-cmd=@NAME can start here
+        label = f"agent @{adapter.name}"
+        if not adapter.command:
+            write(f"{label:<32} an HTTP endpoint (ini mpm_openai_base_url)")
+            continue
+        program = shlex.split(adapter.command)[0]
+        found = shutil.which(program)
+        write(f"{label:<32} " + (f"ok: {found}" if found else
+                                 f"missing: {program} (install: {adapter.install})"))
     sandbox_lines = _sandbox_lines()
     for line in sandbox_lines:
         write(line)

@@ -14,9 +14,14 @@ from typing import Any
 import pytest
 
 from pytest_mpm_bench.agents import BACKENDS
+from pytest_mpm_bench.agents.adapters import names as adapter_names
+from pytest_mpm_bench.agents.chat_api import Endpoint
+from pytest_mpm_bench.agents.usage import Prices, PricesError, parse_prices
 from pytest_mpm_bench.report import history
 from pytest_mpm_bench.sandbox import LEVELS, TOOL_LIMITS, Limits
 from pytest_mpm_bench.scoring import DEFAULT_WEIGHTS, SCORINGS, WeightsError, parse_weights
+from pytest_mpm_bench.shard import Shard, ShardError
+from pytest_mpm_bench.shard import parse as parse_shard
 
 # (option, ini name, help, ini type, default) — one help text for both twins.
 OPTIONS: list[tuple[str, str, str, str, Any]] = [
@@ -26,7 +31,9 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
     ("--mpm-backend", "mpm_backend", f"where replies come from: {', '.join(BACKENDS)}", "string",
      "command"),
     ("--mpm-agent-cmd", "mpm_agent_cmd", "agent command template; placeholders {task_file} "
-     "{agent} {language} {test_id} {workdir} {try}; the task is also on stdin", "string", ""),
+     "{agent} {language} {test_id} {workdir} {try}; the task is also on stdin. Or "
+     "--mpm-agent-cmd=@NAME [ARGS] (one argument: pytest reads a lone @FILE as a file of "
+     f"arguments) for a built-in adapter: {adapter_names()}", "string", ""),
     ("--mpm-replay-dir", "mpm_replay_dir", "recorded replies: DIR/<agent_id>/<test_id>.md",
      "string", ""),
     ("--mpm-agent-timeout", "mpm_agent_timeout", "seconds per agent call", "string", "120"),
@@ -56,8 +63,23 @@ OPTIONS: list[tuple[str, str, str, str, Any]] = [
      "the weighted score drops by more than X or a case that passed now fails", "string", ""),
     ("--mpm-min-score", "mpm_min_score", "an item also fails when its weighted score is lower",
      "string", ""),
+    ("--mpm-shard", "mpm_shard", "run shard K of N (e.g. 2/3): a stable share of the cases, "
+     "the same on every machine, all samples of a case together; the others are deselected. "
+     "'mpm-bench merge' joins the shards' reports", "string", ""),
 ]
 INI_ONLY: list[tuple[str, str, str, Any]] = [
+    ("mpm_agent_adapter", "the built-in adapter of the command backend when --mpm-agent-cmd / "
+     f"mpm_agent_cmd is not given: {adapter_names()}", "string", ""),
+    ("mpm_preflight", "before the session, ask the agent (command backend) for a one-line "
+     "function and stop at once when it gives no code; --mpm-preflight / --no-mpm-preflight",
+     "bool", True),
+    ("mpm_prices", "USD per million tokens, to price what a tool does not price itself: "
+     "model:in_per_mtok:out_per_mtok ... ('*' for any model)", "string", ""),
+    ("mpm_openai_base_url", "@openai-compatible: the API's base URL, e.g. "
+     "http://127.0.0.1:11434/v1 (ollama), https://api.openai.com/v1", "string", ""),
+    ("mpm_openai_model", "@openai-compatible: the model name", "string", ""),
+    ("mpm_openai_key_env", "@openai-compatible: the environment variable holding the API key "
+     "(unset or empty: no key is sent)", "string", "OPENAI_API_KEY"),
     ("mpm_weights", "dimension weights, e.g. correctness:0.40 idiomaticity:0.25 ...", "string",
      DEFAULT_WEIGHTS),
     ("mpm_retry_backoff", "seconds before the first agent retry (doubles each retry)", "string",
@@ -86,6 +108,12 @@ def add_options(parser: pytest.Parser) -> None:
                     help="ask the agent again and overwrite cached replies")
     group.addoption("--mpm-doctor", action="store_true", default=False,
                     help="print the toolchains and sandbox levels available here, then exit")
+    group.addoption("--mpm-preflight", action="store_true", dest="mpm_preflight", default=None,
+                    help="before the session, ask the agent for a one-line function and stop "
+                         "at once when it gives no code (the default for the command backend; "
+                         "ini mpm_preflight)")
+    group.addoption("--no-mpm-preflight", action="store_false", dest="mpm_preflight", default=None,
+                    help="skip that check")
     for flag, ini, help_text, ini_type, default in OPTIONS:
         kwargs: dict[str, Any] = {"action": "append"} if ini_type == "args" else {}
         # argparse %-formats option help (not ini help): "95%" would break `pytest --help`.
@@ -160,6 +188,11 @@ class Settings:
     limits: Limits
     tool_limits: Limits = TOOL_LIMITS  # builds, type checks, analysers
     level: str = "none"  # the sandbox level resolved at start-up
+    agent_adapter: str = ""  # ini mpm_agent_adapter
+    preflight: bool = True
+    prices: Prices = dataclasses.field(default_factory=Prices)
+    endpoint: Endpoint = dataclasses.field(default_factory=Endpoint)
+    shard: Shard | None = None  # --mpm-shard K/N
 
     def item_timeout(self, tool_seconds: float = 0.0) -> float:
         """pytest-timeout's guard for one item: every stage's own limit (each try asks the agent
@@ -185,6 +218,16 @@ def _path(config: pytest.Config, name: str) -> Path | None:
 def _baseline(config: pytest.Config) -> Path | int | None:
     run_id = history.parse_run_ref(str(_get(config, "mpm_compare") or ""))
     return run_id if run_id is not None else _path(config, "mpm_compare")
+
+
+def _shard(config: pytest.Config) -> Shard | None:
+    raw = str(_get(config, "mpm_shard") or "")
+    if not raw:
+        return None
+    try:
+        return parse_shard(raw)
+    except ShardError as exc:
+        raise pytest.UsageError(f"{exc} (ini mpm_shard)") from None
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -218,6 +261,10 @@ def read_settings(config: pytest.Config) -> Settings:
         TOOL_LIMITS, wall_seconds=build_seconds, cpu_seconds=2 * build_seconds,
         memory_bytes=int(_number(config, "mpm_build_memory_mb", float, 64) * mib))
     min_score = _get(config, "mpm_min_score")
+    try:
+        prices = parse_prices(str(config.getini("mpm_prices")))
+    except PricesError as exc:
+        raise pytest.UsageError(f"ini mpm_prices: {exc}") from None
     return Settings(
         agents=agents,
         suite_paths=suite_paths,
@@ -245,4 +292,11 @@ def read_settings(config: pytest.Config) -> Settings:
         weights=weights,
         limits=limits,
         tool_limits=tool_limits,
+        agent_adapter=str(config.getini("mpm_agent_adapter")).strip(),
+        preflight=bool(_get(config, "mpm_preflight")),
+        prices=prices,
+        endpoint=Endpoint(str(config.getini("mpm_openai_base_url")).strip(),
+                          str(config.getini("mpm_openai_model")).strip(),
+                          str(config.getini("mpm_openai_key_env")).strip()),
+        shard=_shard(config),
     )

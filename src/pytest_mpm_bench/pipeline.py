@@ -13,6 +13,7 @@ from typing import Any
 
 from pytest_mpm_bench import statuses
 from pytest_mpm_bench.agents import AgentReply, AgentRequest, Backend
+from pytest_mpm_bench.agents.usage import total
 from pytest_mpm_bench.cache import ReplyCache, cache_key
 from pytest_mpm_bench.extract import extract_code
 from pytest_mpm_bench.languages import Executor
@@ -59,12 +60,12 @@ def _ask_with_retries(run: Run, request: AgentRequest) -> tuple[AgentReply, int]
     raise AssertionError("unreachable")
 
 
-def _ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool, int]:
+def ask(run: Run, request: AgentRequest) -> tuple[AgentReply, bool, int]:
     """The agent's reply, from the cache when allowed (only the command backend is cached:
     the others read local files already)."""
     settings = run.settings
     cache = (ReplyCache(settings.cache_dir)
-             if settings.cache_dir is not None and run.backend.name == "command" else None)
+             if settings.cache_dir is not None and settings.backend == "command" else None)
     key = cache_key(run.backend.identity(), request)
     if cache is not None and not settings.refresh:
         hit = cache.get(key)
@@ -98,6 +99,7 @@ class Try:
                 "visible_passed": sum(t.passed for t in visible), "visible_tests": len(visible),
                 "tests_passed": sum(t.passed for t in tests), "tests": len(tests),
                 "agent_seconds": round(self.reply.seconds, 4), "cached": self.cached,
+                "usage": self.reply.usage.as_dict(),
                 "attempts": self.attempts, "solution": self.solution or ""}
 
 
@@ -109,6 +111,10 @@ def _judge(run: Run, case: Case, executor: Executor, number: int, reply: AgentRe
     solution = extract_code(reply.text, executor.fence_tags,
                             lambda src: executor.defines_entry_point(src, case.entry_point))
     if solution is None:
+        # No code: the model's failure, unless the tool itself said it failed.
+        if reply.fault:
+            return Try(number, reply, cached, attempts, statuses.AGENT_ERROR,
+                       f"the agent failed: {reply.fault}")
         return Try(number, reply, cached, attempts, statuses.NO_CODE,
                    reply.message or "the reply holds no code block")
     limits = run.settings.limits
@@ -128,7 +134,7 @@ def _tries(run: Run, case: Case, executor: Executor, sample: int) -> tuple[Try, 
     for number in range(1, run.settings.tries + 1):
         request = AgentRequest(case, case.agent_id, prompt, sample, test_id(case, sample),
                                run.settings.agent_timeout, number)
-        reply, cached, attempts = _ask(run, request)
+        reply, cached, attempts = ask(run, request)
         if reply.status == "skipped":
             if not done:
                 raise Skip(reply.message)
@@ -179,6 +185,8 @@ def run_case(run: Run, case: Case, executor: Executor, sample: int) -> dict[str,
         agent_seconds=sum(t.reply.seconds for t in tries),
         cached=all(t.cached for t in tries if t.reply.status != "skipped"),
         sandbox=sandbox, evidence=evidence,
+        usage=total(t.reply.usage for t in tries if t.reply.status != "skipped").as_dict(),
+        agent_said=final.reply.said if solution is None else "",
     )
     result["attempts"] = sum(t.attempts for t in tries)
     result["tries"] = [t.record() for t in tries]

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from pytest_mpm_bench import guarantees, sandbox, state
+from pytest_mpm_bench import guarantees, preflight, remote, sandbox, shard, state
 from pytest_mpm_bench.agents import make_backend
 from pytest_mpm_bench.items import RUN_KEY, BenchmarkItem, HarnessError, SuiteFile, result_of
-from pytest_mpm_bench.languages import executor_for
+from pytest_mpm_bench.languages import executor_for, known_languages
 from pytest_mpm_bench.observe import analysers
 from pytest_mpm_bench.options import Settings, add_options, read_settings
 from pytest_mpm_bench.pipeline import Run
@@ -28,9 +28,16 @@ from pytest_mpm_bench.report.json_report import JsonReport, environment
 from pytest_mpm_bench.report.summary import summarize
 from pytest_mpm_bench.report.terminal import table
 from pytest_mpm_bench.safetext import printable
-from pytest_mpm_bench.suite import iter_suite_files, peek_agent_id, peek_language
+from pytest_mpm_bench.suite import (
+    SuiteError,
+    iter_suite_files,
+    load_suite,
+    peek_agent_id,
+    peek_language,
+)
 
 SELECTED_KEY = pytest.StashKey[frozenset[Path]]()
+PLAN_KEY = pytest.StashKey[shard.Plan]()
 UNISOLATED_WARNING = ("--mpm-sandbox none: solutions ran without isolation; these verdicts "
                       "can be gamed by the code under test")
 
@@ -49,7 +56,12 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if config.getoption("mpm_doctor"):
         from pytest_mpm_bench import doctor
 
+        specs = remote.tx_specs(config)
+        if specs:  # check each worker where it runs, not this machine
+            return remote.doctor_on_workers(specs, remote.session_paths(config), print)
         return doctor.report(print)
+    if config.getoption("mpm_agents"):
+        remote.bound_restarts(config)
     return None
 
 
@@ -92,12 +104,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("mpm_agents"):
         return
     settings = read_settings(config)
-    backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir)
-    backend.check()
+    backend = make_backend(settings.backend, settings.agent_cmd, settings.replay_dir,
+                           adapter=settings.agent_adapter, prices=settings.prices,
+                           endpoint=settings.endpoint)
+    worker = hasattr(config, "workerinput")
+    if worker or not remote.remote_workers(config):
+        # Workers with a directory or a host of their own check the backend where the agent
+        # runs and the replies are; the controller need not have either.
+        backend.check()
+    else:
+        remote.check_path_arguments(config)
     try:
         state.check_all()
-        if not hasattr(config, "workerinput"):
-            state.prune_perf()
+        state.prune_perf()  # on each host: a remote worker's state is never seen from here
     except state.StateError as exc:
         raise pytest.UsageError(f"pytest-mpm-bench state: {exc}") from None
     try:
@@ -112,6 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if given_json and config.args_source == pytest.Config.ArgsSource.ARGS:
         settings = dataclasses.replace(settings, suite_paths=tuple(given_json))
     config.stash[SELECTED_KEY] = _select_suites(settings)
+    if settings.shard is not None:
+        config.stash[PLAN_KEY] = _plan(config.stash[SELECTED_KEY], settings)
     workerinput = getattr(config, "workerinput", None)
     session = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
     config.stash[RUN_KEY] = Run(settings, backend, session,
@@ -119,8 +140,13 @@ def pytest_configure(config: pytest.Config) -> None:
     _point_collection_at_suites(config, settings)
     if settings.fail_regression is not None and settings.compare is None:
         raise pytest.UsageError("--mpm-fail-regression needs --mpm-compare BASELINE")
-    if hasattr(config, "workerinput"):
-        return  # workers only run items; the controller compares, reports and records
+    if worker:
+        # Workers only run items; the controller compares, reports and records. What it ran
+        # with here goes to the controller at the end (xdist's workeroutput).
+        suites: frozenset[Path] = config.stash[SELECTED_KEY]
+        config.workeroutput["mpm_worker"] = remote.worker_facts(  # type: ignore[attr-defined]
+            config.rootpath, settings.level, suites)
+        return
     baseline = None
     if settings.compare is not None:
         try:
@@ -132,8 +158,61 @@ def pytest_configure(config: pytest.Config) -> None:
             history.prepare(settings.history)
         except history.HistoryError as exc:
             raise pytest.UsageError(f"--mpm-history: {exc}") from None
+    _preflight(config, config.stash[RUN_KEY], config.stash[SELECTED_KEY])
     config.pluginmanager.register(
-        Controller(config, settings, config.stash[SELECTED_KEY], baseline), "mpm-bench-controller")
+        Controller(config, settings, config.stash[SELECTED_KEY], baseline,
+                   config.stash.get(PLAN_KEY, None)), "mpm-bench-controller")
+
+
+def _plan(suites: frozenset[Path], settings: Settings) -> shard.Plan:
+    """The split of every case the selected suites hold for the selected agents: read from the
+    suite files, so the controller (which collects nothing under xdist) and each worker make
+    the same one."""
+    assert settings.shard is not None
+    keys = []
+    for path in sorted(suites):
+        try:
+            suite = load_suite(path, known_languages())
+        except SuiteError:
+            continue  # a collection error, the same in every shard
+        if "all" in settings.agents or suite.agent_id in settings.agents:
+            keys += [shard.case_key(suite.agent_id, case.id) for case in suite.cases]
+    return shard.plan(keys, settings.shard.total)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--mpm-shard K/N``: keep this shard's benchmark items (other tests stay), report the
+    rest as deselected."""
+    plan = config.stash.get(PLAN_KEY, None)
+    if plan is None:
+        return
+    index = config.stash[RUN_KEY].settings.shard.index  # type: ignore[union-attr]
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        mine = not isinstance(item, BenchmarkItem) or plan.shard_of(
+            shard.case_key(item.case.agent_id, item.case.id)) == index
+        (keep if mine else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _preflight(config: pytest.Config, run: Run, suites: frozenset[Path]) -> None:
+    """On the controller, before any item: one tiny task, and a one-line stop when the agent
+    answers it without code (``--no-mpm-preflight`` skips it)."""
+    settings = run.settings
+    if (settings.backend != "command" or not settings.preflight or not suites
+            or config.getoption("collectonly") or remote.remote_workers(config)):
+        return  # with remote workers, the agent runs where they are, not here
+    agent = next((a for p in sorted(suites) if (a := peek_agent_id(p))),
+                 next((a for a in settings.agents if a != "all"), "preflight"))
+    why = preflight.check(run, agent)
+    if why is not None:
+        raise pytest.UsageError(
+            f"agent preflight failed: {run.backend.identity()!r} gave no code for a one-line "
+            f"task (add(a, b) in Python): {why} — fix the agent, or skip this check with "
+            "--no-mpm-preflight")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SuiteFile | None:
@@ -181,9 +260,16 @@ class Controller:
     """Controller-side aggregation: from the reports it receives, never from worker state."""
 
     def __init__(self, config: pytest.Config, settings: Settings, suites: frozenset[Path],
-                 baseline: dict[str, Any] | None) -> None:
+                 baseline: dict[str, Any] | None, plan: shard.Plan | None = None) -> None:
         self.settings = settings
         self.rootpath, self.suites = config.rootpath, suites
+        self.suite_names = {p.name for p in suites}
+        self.shard: dict[str, Any] | None = None if plan is None or settings.shard is None else {
+            "index": settings.shard.index, "total": settings.shard.total,
+            "plan_sha256": plan.digest(), "sizes": plan.sizes(),
+            "cases": plan.cases(settings.shard.index)}
+        self.workers: dict[str, dict[str, Any]] = {}  # xdist worker id -> what it ran with
+        self.drift: list[str] = []  # workers that read other suite contents than ours
         self.collected: set[str] = set()  # node ids of the benchmark items to run
         self.skipped: set[str] = set()
         self.baseline = baseline
@@ -206,6 +292,7 @@ class Controller:
             # The HTML dashboard is built from the same document the JSON report holds.
             self.report = JsonReport(settings.report, self._config_block(), self.env,
                                      self.created)
+            self.report.shard = self.shard
             self.report.write()
 
     def _config_block(self) -> dict[str, Any]:
@@ -217,7 +304,7 @@ class Controller:
                 "exec_timeout": s.exec_timeout,
                 "suites": [str(p) for p in s.suite_paths],
                 "warnings": ([UNISOLATED_WARNING] if s.level == "none" else [])
-                + ([self._unenforced_warning()] if self.unenforced else [])}
+                + ([self._unenforced_warning()] if self.unenforced else []) + self.drift}
 
     def _unenforced_warning(self) -> str:
         return (f"sandbox limits that do not hold for this user: "
@@ -231,8 +318,18 @@ class Controller:
         # Under xdist the controller collects nothing itself: the workers send their node ids.
         self.collected.update(i for i in ids if self._is_benchmark(i))
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        facts = getattr(node, "workeroutput", {}).get("mpm_worker")
+        if isinstance(facts, dict):
+            self.workers[str(node.gateway.id)] = facts
+
     def _is_benchmark(self, nodeid: str) -> bool:
-        return (self.rootpath / nodeid.split("::")[0]).resolve() in self.suites
+        # A worker's node ids are relative to its own rootdir, which on another host or in a
+        # chdir= of its own need not be ours: a selected suite's file name counts too.
+        path = nodeid.split("::")[0]
+        return ((self.rootpath / path).resolve() in self.suites
+                or (path.endswith(".json") and Path(path).name in self.suite_names))
 
     @property
     def missing(self) -> int:
@@ -267,6 +364,13 @@ class Controller:
             terminalreporter.write_line(f"WARNING: {UNISOLATED_WARNING}", yellow=True, bold=True)
         if self.unenforced:
             terminalreporter.write_line(f"WARNING: {self._unenforced_warning()}", yellow=True)
+        for line in self.drift:
+            terminalreporter.write_line(f"WARNING: {line}", yellow=True, bold=True)
+        if self.shard is not None:
+            mine, every = len(self.shard["cases"]), sum(self.shard["sizes"])
+            terminalreporter.write_line(
+                f"shard {self.shard['index']}/{self.shard['total']}: {mine} of {every} cases "
+                "(join the shards' reports with mpm-bench merge)")
         if self.comparison is not None:
             assert self.settings.compare is not None
             terminalreporter.section(
@@ -295,7 +399,14 @@ class Controller:
                 if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if self.workers and self.env:
+            self.env["workers"] = self.workers
+            ours = {Path(k).name: v for k, v in (self.env.get("suites") or {}).items()}
+            self.drift = remote.suite_drift(ours, self.workers)
         if self.report is not None:
+            self.report.config = self._config_block()
+            if self.shard is not None:
+                self.report.shard = {**self.shard, "skipped": len(self.skipped)}
             self.report.finish(complete=not interrupted and not self.missing,
                                missing=self.missing)
             if self.settings.html is not None:

@@ -39,7 +39,11 @@ def build_result(
     cached: bool,
     sandbox: dict[str, Any],
     evidence: dict[str, list[dict[str, Any]]],
+    usage: dict[str, Any] | None = None,
+    agent_said: str = "",
 ) -> dict[str, Any]:
+    """``usage`` is ``{"input_tokens", "output_tokens", "cost_usd"}`` (None where unknown);
+    ``agent_said`` the agent's own first line when its reply held no code (else "")."""
     tests = []
     if outcome is not None:
         for t in outcome.tests:
@@ -73,6 +77,8 @@ def build_result(
             "build": round(outcome.build_seconds, 4) if outcome else 0.0,
             "run": round(outcome.run_seconds, 4) if outcome else 0.0,
         },
+        "usage": usage or {"input_tokens": None, "output_tokens": None, "cost_usd": None},
+        "agent_said": agent_said,
         "cached": cached,
         "sandbox": sandbox,
         "scoring": scoring,

@@ -121,13 +121,17 @@ class Tools:
         if self.level == "none":
             env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
         argv = _process_cap(argv, self.limits, self.level, self.uid)
-        command, environment, drop_inside = _command(argv, workdir, self.limits, self.level,
-                                                     ro_binds, (), env, self.uid, True)
         cgroups = _Cgroups(self.limits)
-        # Requests come on stdin: the launcher's fd 3 is /dev/null (no results channel).
+        try:
+            command, environment, drop_inside = _command(
+                argv, workdir, self.limits, self.level, ro_binds, (), env, self.uid, True,
+                as_pid_1=not cgroups.counts_cpu)
+        except BaseException:
+            cgroups.remove()
+            raise
+        # Requests come on stdin: fd 3 is /dev/null (no results channel).
         launch = _launcher(command, self.limits, cgroups, self.uid, not drop_inside,
-                           TOOL_NPROC)
-        launch[2] = LAUNCH.replace("exec 3>&0 0</dev/null", "exec 3>/dev/null")
+                           TOOL_NPROC, channel=False)
         try:
             proc = subprocess.Popen(
                 launch, cwd=workdir, env=environment, stdin=subprocess.PIPE,
@@ -275,6 +279,10 @@ class _Cgroups:
             return ""
 
     @property
+    def counts_cpu(self) -> bool:
+        return "cpuacct" in self.dirs
+
+    @property
     def bounds_memory(self) -> bool:
         return "memory" in self.dirs
 
@@ -282,8 +290,13 @@ class _Cgroups:
         text = self._read("pids", "cgroup.procs") or self._read("memory", "cgroup.procs")
         return [int(p) for p in text.split()]
 
-    def kill_all(self) -> None:
-        for _ in range(50):
+    def kill_all(self, timeout: float = 10.0) -> None:
+        """Kill every process of the run and wait until the cgroup is empty: the run's uid is
+        leased to the next run only then, and a fork bomb's dying processes would otherwise
+        still count against that run's RLIMIT_NPROC (on a loaded machine, 128 processes take
+        longer than half a second to go)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             pids = self.pids()
             if not pids:
                 return
@@ -371,7 +384,7 @@ SETPRIV = ("/usr/bin/setpriv", "--clear-groups", "--no-new-privs", "--inh-caps=-
 
 def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Sequence[Path],
                 rw_binds: Sequence[Path], env: Mapping[str, str],
-                drop_to: int | None = None) -> list[str]:
+                drop_to: int | None = None, as_pid_1: bool = False) -> list[str]:
     """The bwrap command line. A solution's bwrap starts as its leased uid (the user namespace
     it makes maps that uid alone, and nested ones are forbidden). A tool's bwrap, when we are
     root, starts as root, so that it can show the tool a toolchain under a private home
@@ -383,9 +396,11 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
         namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                       "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
                       "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
-    cmd = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
-           "--as-pid-1",  # its CPU time reaches our wait4: bwrap's own init would drop it
-           "--proc", "/proc", "--dev", "/dev",
+    # Without a cpuacct cgroup, the code's CPU time reaches our wait4 only if it is the
+    # namespace's PID 1 (bwrap's own init would drop it); PID 1 ignores signals it has no
+    # handler for, so with a cgroup to count, bwrap's init stays.
+    cmd = ["bwrap", *namespaces, *(("--as-pid-1",) if as_pid_1 else ()), "--die-with-parent",
+           "--new-session", "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     if drop_to is not None:  # bwrap makes missing parents as private as the host's: open them
         made: set[Path] = set()
@@ -548,10 +563,12 @@ def _chown_tree(root: Path, uid: int) -> None:
 LAUNCH = ('unset PWD; n=$1; shift; while [ "$n" -gt 0 ]; do '
           '{ echo $$ > "$1"; } 2>/dev/null; shift; n=$((n - 1)); done; '
           'exec 3>&0 0</dev/null; exec "$@"')
+#: The same for a service, whose stdin carries its requests: fd 3 is /dev/null.
+LAUNCH_SERVICE = LAUNCH.replace("exec 3>&0 0</dev/null", "exec 3>/dev/null")
 
 
 def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int | None,
-              drop_here: bool, nproc: int) -> list[str]:
+              drop_here: bool, nproc: int, channel: bool = True) -> list[str]:
     """``argv`` behind what each run needs before it starts: its cgroups, its resource
     limits, fd 3 and its uid. Done by small programs (sh, prlimit, setpriv) rather than by
     Python code between fork and exec, which makes Popen fork this whole process and costs
@@ -567,7 +584,8 @@ def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int |
     if uid is not None and drop_here:  # else setpriv drops to the uid after mounting
         drop = [SETPRIV[0], "--reuid", str(uid), "--regid", str(uid), "--clear-groups", "--"]
     procs = [str(path / "cgroup.procs") for path in cgroups.dirs.values()]
-    return ["/bin/sh", "-c", LAUNCH, "mpm-launch", str(len(procs)), *procs,
+    script = LAUNCH if channel else LAUNCH_SERVICE
+    return ["/bin/sh", "-c", script, "mpm-launch", str(len(procs)), *procs,
             PRLIMIT, *rlimits, "--", *drop, *argv]
 
 
@@ -601,17 +619,19 @@ def reclaim(root: Path) -> None:
 
 def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
              ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
-             uid: int | None, is_tool: bool) -> tuple[list[str], dict[str, str], bool]:
+             uid: int | None, is_tool: bool,
+             as_pid_1: bool) -> tuple[list[str], dict[str, str], bool]:
     """The command line that runs ``argv`` at ``level``, its environment, and whether the
-    drop to ``uid`` happens inside the sandbox (else in ``_launcher``)."""
+    drop to ``uid`` happens inside the sandbox (else in ``_launcher``). ``as_pid_1``: no
+    cgroup counts the CPU time (see ``_bwrap_argv``)."""
     if uid is not None:
-        _chown_tree(workdir, uid)  # rw_binds are the caller's: see prepare_tool_dir
+        _chown_tree(workdir, uid)  # rw_binds are the caller's: see Tools.writable_dir
     environment = _env(workdir, env, level)
     # A tool's bwrap starts as root when we are, and drops inside (see _bwrap_argv).
     drop_inside = level == "unshare" or (level == "bwrap" and is_tool)
     if level == "bwrap":
         command = _bwrap_argv(argv, workdir, limits, ro_binds, rw_binds, environment,
-                              uid if drop_inside else None)
+                              uid if drop_inside else None, as_pid_1)
     elif level == "unshare":
         command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
     else:
@@ -622,9 +642,14 @@ def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
 def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
          ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
          uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
-    command, environment, drop_inside = _command(argv, workdir, limits, level, ro_binds,
-                                                 rw_binds, env, uid, is_tool)
     cgroups = _Cgroups(limits)
+    try:
+        command, environment, drop_inside = _command(
+            argv, workdir, limits, level, ro_binds, rw_binds, env, uid, is_tool,
+            as_pid_1=not cgroups.counts_cpu)
+    except BaseException:  # the cgroups exist already (bwrap's argv depends on them)
+        cgroups.remove()
+        raise
     read_fd, write_fd = os.pipe()
     start = time.monotonic()
     try:

@@ -13,6 +13,9 @@ Conventions (documented for suite authors and agents):
 - ``code``: the snippet is the body of a ``java.util.function.Supplier<Object>``, compiled
   next to the solution with ``java.util.*``, ``java.util.function.*``, ``java.util.stream.*``,
   ``java.util.concurrent.*`` and ``java.util.concurrent.atomic.*`` imported.
+- Imports: Java SE only (``java.*``, ``javax.*``, ...); another import is a compile error,
+  "imports X, which this benchmark does not provide". How each JSON value is handed to each
+  parameter type, and each result written back: docs/values.md.
 - Results: arrays and collections become lists, maps objects, records objects of their
   components, enums their names, Optional its value or null; ``double`` stays a float.
 """
@@ -34,10 +37,24 @@ _PUBLIC = re.compile(r"^public\s+(?:(?:final|abstract|sealed|non-sealed|strictfp
                      r"(?:class|interface|record|enum)\s+([A-Za-z_]\w*)", re.MULTILINE)
 IMPORTS = ("java.util.*", "java.util.function.*", "java.util.stream.*",
            "java.util.concurrent.*", "java.util.concurrent.atomic.*")
+#: javac's and the analysers' JVM sizes: without a memory cgroup (not root) the address space is
+#: the only bound, and a JVM's default reservations (1 GiB of class space alone) pass it.
+TOOL_JVM_SIZES = ("-Xmx512m", "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=64m",
+                  "-XX:MaxMetaspaceSize=256m")
 JVM_FLAGS = ("-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
              "-Xss16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m",
              "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m",
              "-XX:ActiveProcessorCount=2")
+
+
+_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+?)(?:\.\*)?\s*;", re.MULTILINE)
+#: The packages of Java SE (and the JDK's own): what a solution may import.
+JAVA_SE = ("java.", "javax.", "jdk.", "org.w3c.", "org.xml.", "org.ietf.", "com.sun.")
+
+
+def foreign_imports(source: str) -> list[str]:
+    """The imported names outside Java SE (``org.apache.commons...``, ``com.google...``)."""
+    return [name for name in _IMPORT.findall(source) if not name.startswith(JAVA_SE)]
 
 
 def java_home_bin(tool: str) -> str | None:
@@ -56,6 +73,13 @@ class JavaExecutor(CompiledExecutor):
         name = re.escape(entry_point)
         return re.search(rf"\b(class|record|interface|enum)\s+{name}\b|\b{name}\s*\(",
                          source) is not None
+
+    def screen(self, solution: str) -> str | None:
+        foreign = foreign_imports(solution)
+        if foreign:
+            return (f"{self.file_name(solution)} imports {foreign[0]}, which this benchmark does "
+                    "not provide (Java solutions may import Java SE only)")
+        return None
 
     def toolchain_version(self) -> str | None:
         javac = java_home_bin("javac")
@@ -94,7 +118,8 @@ class JavaExecutor(CompiledExecutor):
     def build_argv(self, srcdir: Path, outdir: Path) -> list[str]:
         sources = sorted(p.name for p in srcdir.glob("*.java")) if srcdir.is_dir() else []
         return [java_home_bin("javac") or "javac", "-J-XX:+UseSerialGC",
-                "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", "-proc:none", "-encoding", "UTF-8",
+                "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto", *(f"-J{f}" for f in TOOL_JVM_SIZES),
+                "-proc:none", "-encoding", "UTF-8",
                 "-nowarn", "-Xmaxerrs", "20", "-d", str(outdir), *sources]
 
     def command(self, workdir: Path) -> list[str]:

@@ -2,12 +2,16 @@
 
 Conventions (documented for suite authors and agents):
 
-- The solution is one ES module file. Plain top-level declarations and ``export``-ed ones both
-  work: the build step appends a generated footer (``export const __mpm__ = {entry, codes}``)
-  to the solution's own source, so the entry point and the case's ``code`` snippets are looked
-  up in the solution's module scope. CommonJS habits work too (``module.exports``, ``exports``,
-  ``require`` are provided as globals; ``require.main === module`` is false, so demo code
-  guarded by it does not run).
+- The solution is one file, loaded as ``node file.js`` would: JavaScript without module
+  syntax (``import``/``export``, top-level ``await``) is a classic CommonJS script in sloppy
+  mode (assigning an undeclared variable works), compiled as the body of a function of
+  ``exports, require, module, __filename, __dirname``; JavaScript with module syntax, JSX and
+  TypeScript are ES modules. Either way the build step appends a generated footer (the
+  script hands ``{entry, codes}`` to the driver, the module exports it as ``__mpm__``) to the
+  solution's own source, so the entry point and the case's ``code`` snippets are looked up in
+  the solution's own scope, whether it exports its names or only declares them. CommonJS
+  habits work in a module too (``module.exports``, ``exports``, ``require`` are provided as
+  globals); ``require.main === module`` is false, so demo code guarded by it does not run.
 - ``"kind": "function"``: ``entry_point(...args)``, awaited when it returns a promise.
 - ``"kind": "class"``: ``["__init__", [args]]`` is ``new Entry(...args)`` (a factory function
   without a prototype is called instead), each later call a method on the instance (awaited);
@@ -20,8 +24,11 @@ Conventions (documented for suite authors and agents):
 - TypeScript is type-checked with the TypeScript compiler (``--strict``; lib es2023 + dom,
   types node; a type error is a compile error) and transpiled by esbuild (``.tsx`` with the
   automatic React runtime), both in the sandbox as a build (``compiled.py``).
-- At run time the solution sees only react and react-dom besides node's own modules: the
-  project's ``node_modules`` is bound read-only into the sandbox and linked from the work dir.
+- At run time the solution sees node's own modules and ``RUNTIME_PACKAGES`` (react,
+  react-dom, lodash, js-md5): the project's ``node_modules`` is bound read-only into the
+  sandbox and linked from the work dir. An import or ``require`` of any other package (with a
+  literal name) is a compile error, "imports 'X', which this benchmark does not provide"; one
+  with a computed name that fails at run time is a runtime error with the same words.
 
 Builds (type check + transpile) are cached by the compiled family (``compiled.py``), keyed by
 the solution, the generated footer, the driver and the toolchain's versions.
@@ -46,6 +53,8 @@ from pytest_mpm_bench.sandbox import Tools
 BUILD_SCRIPT = "node_build.mjs"
 #: What ``scripts/toolchains/node.sh`` installs and the build step needs.
 BUILD_PACKAGES = ("esbuild", "typescript")
+#: The packages a solution may import (pinned in package.json; docs/values.md says why these).
+RUNTIME_PACKAGES = ("react", "react-dom", "lodash", "js-md5")
 IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
@@ -79,21 +88,22 @@ def node_version(binary: str) -> str | None:
 
 
 def footer(spec: dict[str, Any]) -> str:
-    """The generated tail of ``solution.mjs``: the entry point and the snippets, in scope."""
+    """The generated tail of the solution: an object of the entry point and the snippets,
+    evaluated in the solution's scope (the build step exports it from a module, or hands it
+    over from a script's CommonJS wrapper)."""
     tests = [json.loads(t) for t in spec.get("tests", [])]
     snippets = sorted({t["code"] for t in tests if isinstance(t, dict) and "code" in t})
     name = str(spec.get("entry_point", ""))
     entry = (f'typeof {name} === "undefined" ? undefined : {name}'
              if IDENTIFIER.match(name) and name != "__mpm__" else "undefined")
-    lines = ["", ";/* pytest-mpm-bench: the case's entry point and code snippets, evaluated in "
-             "the solution's scope */",
-             "export const __mpm__ = {",
+    lines = ["/* pytest-mpm-bench: the case's entry point and code snippets, evaluated in "
+             "the solution's scope */ {",
              f"  entry: () => {{ try {{ return {entry}; }} catch {{ return undefined; }} }},",
              "  codes: {"]
     for snippet in snippets:
         lines.append(f"    {json.dumps(snippet, ensure_ascii=False)}: async () => {{\n"
                      f"{snippet}\n    }},")
-    lines += ["  },", "};", ""]
+    lines += ["  },", "}"]
     return "\n".join(lines)
 
 
@@ -111,8 +121,8 @@ class NodeExecutor(CompiledExecutor):
         if node_binary() is None:
             return f"{self.language} toolchain missing (node not on PATH); " \
                    f"install it with: {self.install_hint}"
-        absent = [p for p in BUILD_PACKAGES if package_version(p) is None]
-        if absent or not (node_modules() / "react").is_dir():
+        absent = [p for p in BUILD_PACKAGES + RUNTIME_PACKAGES if package_version(p) is None]
+        if absent:
             return (f"{self.language} toolchain missing (node packages not installed in "
                     f"{node_modules()}); install them with: {self.install_hint}")
         return None
@@ -130,12 +140,13 @@ class NodeExecutor(CompiledExecutor):
         if binary is None:
             return None
         parts = [f"node {node_version(binary) or '?'}"]
-        parts += [f"{p} {package_version(p) or 'missing'}" for p in BUILD_PACKAGES]
-        parts.append(f"react {package_version('react') or 'missing'}")
+        parts += [f"{p} {package_version(p) or 'missing'}"
+                  for p in BUILD_PACKAGES + RUNTIME_PACKAGES]
         return ", ".join(parts)
 
     def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:
-        config = {"language": self.language, "source_name": self.source_name}
+        config = {"language": self.language, "source_name": self.source_name,
+                  "packages": list(RUNTIME_PACKAGES)}
         return {self.source_name: solution, "mpm_footer.txt": footer(spec),
                 "mpm_build.json": json.dumps(config), self.driver_name: self.driver_source(),
                 BUILD_SCRIPT: self._read_driver(BUILD_SCRIPT)}

@@ -9,6 +9,10 @@ Conventions (documented for suite authors and agents):
   (objects as associative arrays).
 - ``"kind": "class"``: ``__init__`` calls the constructor, later calls its methods by name.
 - ``code``: the snippet is the body of a function with the solution loaded; it ``return``s.
+- Arguments are passed in PHP's coercive mode, except that a float with a fraction given to
+  an ``int`` parameter is refused (PHP would truncate it). Imports: PHP's extensions only; a
+  Composer autoloader or a class of a foreign namespace is named ("imports X, which this
+  benchmark does not provide"). The full tables: docs/values.md.
 - Results are encoded by ``json_encode`` with ``JSON_PRESERVE_ZERO_FRACTION`` (``2.0`` stays a
   float): lists become arrays, other arrays objects, objects their public properties or what
   ``jsonSerialize()`` returns. Parse errors are compile errors; ``exit`` is a runtime error.

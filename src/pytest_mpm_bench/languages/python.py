@@ -1,4 +1,9 @@
-"""Python: solutions run by ``drivers/python_driver.py`` under the system interpreter."""
+"""Python: solutions run by ``drivers/python_driver.py`` under the system interpreter.
+
+Arguments arrive as ``json.loads`` makes them (type hints are not consulted); a solution may
+import the standard library, and an import of anything else fails with "imports X, which this
+benchmark does not provide" (docs/values.md).
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Conventions (documented for suite authors and agents):
 
 - The solution is one file; it may ``require`` the standard library and the bundled gems
-  (``set``, ``prime``, ``matrix``, ...).
+  (``set``, ``prime``, ``matrix``, ...); another ``require`` fails its run with "requires X,
+  which this benchmark does not provide" (docs/values.md).
 - ``"kind": "function"``: ``entry_point`` names a top-level method (or a constant holding a
   lambda, or an instance method of a class ``Solution``); JSON arguments arrive as Ruby values
   (objects as Hashes with String keys).

@@ -10,11 +10,17 @@ Conventions (documented for suite authors and agents):
 - ``"kind": "function"``: ``entry_point`` names a top-level non-generic ``fn``; the parameter
   types are read from its signature (``&[T]``, ``&str``, ``&T``, ``&mut T`` are passed as
   borrows of owned values) and decoded from JSON: integers, floats, bool, char, String, Vec,
-  VecDeque, Option, Box, tuples, HashMap/BTreeMap, HashSet/BTreeSet.
+  VecDeque, Option, Box, tuples, HashMap/BTreeMap, HashSet/BTreeSet, and ``Box<dyn Any>`` /
+  ``&dyn Any``, Rust's stand-in here for serde_json's ``Value`` (an integer arrives as an
+  ``i32``, i64 when it does not fit; a float as ``f64``; a string as ``String``).
 - ``"kind": "class"``: ``entry_point`` names a type with ``fn new(..) -> Self`` in an
   ``impl`` block; later calls are its ``&self``/``&mut self`` methods.
 - ``code``: the snippet is the body of a closure whose value is serialised (it may
   ``return``); generic functions are tested this way.
+- Imports: std (and core, alloc) only; a ``use`` or ``extern crate`` of another crate
+  (``rand``, ``serde_json``, ...) is a compile error, "imports X, which this benchmark does not
+  provide". How each JSON value is handed to each parameter type, and each result written
+  back: docs/values.md.
 - Results: ``Result`` becomes ``{"Ok": v}`` / ``{"Err": "<Display>"}``, ``Option::None``
   null, ``()`` null; ``f64`` stays a float.
 """
@@ -35,6 +41,24 @@ from pytest_mpm_bench.languages.compiled import CompiledExecutor
 
 PROGRAM = "mpm_prog"
 _FORBIDDEN = re.compile(r"\binclude(_str|_bytes)?\b|#\s*!?\s*\[\s*path\b")
+#: The crates rustc gives without cargo, and the path roots that are not crates.
+_OWN_ROOTS = frozenset({"std", "core", "alloc", "crate", "self", "super", "Self"})
+_EXTERN_CRATE = re.compile(r"^\s*extern\s+crate\s+(\w+)", re.MULTILINE)
+_USE_ROOT = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(?:::)?(\w+)\s*::", re.MULTILINE)
+#: Crates a solution reaches for without a ``use`` (``rand::random()``): found in paths too.
+_POPULAR_CRATES = ("rand", "regex", "serde", "serde_json", "itertools", "num", "md5",
+                   "lazy_static", "once_cell", "chrono")
+_DEFINED = re.compile(r"\b(?:mod|enum|struct|trait|type|fn|const|static|union|macro_rules!)\s+"
+                      r"(\w+)|\bas\s+(\w+)")
+
+
+def foreign_crates(source: str) -> list[str]:
+    """The crates the solution uses beyond std/core/alloc (none are provided: rustc, no cargo)."""
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.DOTALL)
+    defined = {a or b for a, b in _DEFINED.findall(code)} | _OWN_ROOTS
+    named = _EXTERN_CRATE.findall(code) + _USE_ROOT.findall(code)
+    named += [c for c in _POPULAR_CRATES if re.search(rf"(?<![\w:]){c}::", code)]
+    return list(dict.fromkeys(n for n in named if n not in defined and n not in ("alloc", "test")))
 
 
 @cache
@@ -109,6 +133,10 @@ def owned(ty: str) -> tuple[str, str]:
     return re.sub(r"&\s*'\w+\s*", "&", ty), borrow
 
 
+#: Rust's "any" for JSON (no serde_json here): ``dyn Any``, decoded into a ``Box<dyn Any>``.
+_DYN_ANY = re.compile(r"dyn\s+(?:std\s*::\s*any\s*::\s*)?Any\b")
+
+
 def params(text: str) -> list[tuple[str, str]] | None:
     """``(owned type, borrow)`` per non-self parameter, or None when one is unsupported."""
     out = []
@@ -117,16 +145,23 @@ def params(text: str) -> list[tuple[str, str]] | None:
             continue
         if ":" not in part:
             return None
-        ty = part.split(":", 1)[1]
-        if "impl " in ty or "dyn " in ty:
+        ty = _DYN_ANY.sub("dyn std::any::Any", part.split(":", 1)[1])
+        if "impl " in ty or "dyn " in ty.replace("dyn std::any::Any", ""):
             return None
         out.append(owned(ty))
     return out
 
 
-def call_args(decoded: list[tuple[str, str]]) -> tuple[list[str], str]:
-    lets = [f"let mut a{k}: {ty} = mpm::arg(args, {k})?;" for k, (ty, _) in enumerate(decoded)]
-    return lets, ", ".join(f"{borrow}a{k}" for k, (_, borrow) in enumerate(decoded))
+def call_args(decoded: list[tuple[str, str]], name: str) -> tuple[list[str], str]:
+    lets, passed = [], []
+    for k, (ty, borrow) in enumerate(decoded):
+        if ty == "dyn std::any::Any":  # a borrowed `&dyn Any`: decoded boxed, passed as a borrow
+            lets.append(f"let mut a{k}: Box<{ty}> = mpm::arg(args, {k}, {rust_literal(name)})?;")
+            passed.append(f"{borrow}*a{k}")
+        else:
+            lets.append(f"let mut a{k}: {ty} = mpm::arg(args, {k}, {rust_literal(name)})?;")
+            passed.append(f"{borrow}a{k}")
+    return lets, ", ".join(passed)
 
 
 def find_fn(source: str, name: str) -> re.Match[str] | None:
@@ -188,6 +223,10 @@ class RustExecutor(CompiledExecutor):
         if found:
             return (f"{found.group(0)!r} reads files at compile time, which benchmark "
                     "solutions may not do")
+        foreign = foreign_crates(solution)
+        if foreign:
+            return (f"{self.source_name} imports {foreign[0]}, which this benchmark does not "
+                    "provide (Rust solutions may use std only: rustc runs without cargo)")
         return None
 
     def build_files(self, solution: str, spec: dict[str, Any]) -> dict[str, str]:
@@ -222,7 +261,7 @@ class RustExecutor(CompiledExecutor):
             decoded = params(fn_params(source, found)) if found else []
             if decoded is None:
                 return [f'    return Err("cannot decode the parameters of {entry}".into());']
-            lets, passed = call_args(decoded)
+            lets, passed = call_args(decoded, entry)
             return ['    if let Some(mpm::Json::Arr(args)) = mpm::field(payload, "args") {',
                     f"        if args.len() != {len(decoded)} {{ return Err(format!("
                     f'"{entry} takes {len(decoded)} arguments, the test gives {{}}", '
@@ -236,7 +275,7 @@ class RustExecutor(CompiledExecutor):
             decoded = params(fn_params(block, found))
             if decoded is None:
                 continue
-            lets, passed = call_args(decoded)
+            lets, passed = call_args(decoded, name)
             if name == "new":
                 call = f"instance = Some({entry}::new({passed})); out.push(mpm::Json::Null);"
                 target = '"__init__"'

@@ -16,7 +16,7 @@ from typing import Any
 from pytest_mpm_bench.report import history
 from pytest_mpm_bench.report.json_report import SCHEMA, version_label
 from pytest_mpm_bench.report.summary import case_label
-from pytest_mpm_bench.report.terminal import SHORT, columns
+from pytest_mpm_bench.report.terminal import SHORT, columns, dollars, tokens
 from pytest_mpm_bench.scoring import DIMENSIONS
 
 BOOTSTRAP_ROUNDS = 2000
@@ -77,6 +77,29 @@ def _side(result: dict[str, Any]) -> dict[str, Any]:
             "weighted_score": result["weighted_score"], "dimensions": result["dimensions"]}
 
 
+def _spent(result: dict[str, Any], field: str) -> Any:
+    if field == "agent_seconds":
+        return (result.get("timings") or {}).get("agent")
+    return (result.get("usage") or {}).get(field)
+
+
+def spending(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """Per figure (tokens in and out, cost, agent time): its total before and now over the
+    shared cases whose both runs know it, and the change; None where no pair knows it."""
+    out: dict[str, Any] = {}
+    for field in ("input_tokens", "output_tokens", "cost_usd", "agent_seconds"):
+        known = [(_spent(old, field), _spent(now, field)) for old, now in pairs]
+        known = [(a, b) for a, b in known if a is not None and b is not None]
+        if not known:
+            out[field] = None
+            continue
+        before, after = sum(a for a, _ in known), sum(b for _, b in known)
+        digits = 6 if field == "cost_usd" else 2
+        out[field] = {"before": round(before, digits), "after": round(after, digits),
+                      "delta": round(after - before, digits), "cases": len(known)}
+    return out
+
+
 def environment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """What changed from one report document to another besides the agent: the scorer, the
     sandbox, a toolchain, an analyser, a suite's content. A delta may come from these too.
@@ -130,6 +153,7 @@ def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]],
                             for old, now in pairs},
             "case_rows": [{"case": case_label(now), "before": _side(old), "after": _side(now)}
                       for old, now in sorted(pairs, key=lambda pair: _key(pair[1]))],
+            "spending": spending(pairs),
         }
     return {"agents": agents, "environment_changes": list(changes or [])}
 
@@ -158,6 +182,9 @@ def lines(comparison: dict[str, Any]) -> list[str]:
         if changed:
             out.append("  changed cases: " + ", ".join(f"{c} {d:+.2f}" for c, d in
                                                        sorted(changed.items())))
+        spent = spending_line(row.get("spending") or {})
+        if spent:
+            out.append(f"  {spent}")
         if row["regressed"]:
             out.append("  regressed (passed before): " + ", ".join(row["regressed"]))
         if row["fixed"]:
@@ -167,6 +194,30 @@ def lines(comparison: dict[str, Any]) -> list[str]:
         out.append("changed since the baseline besides the agent (scores may move with it): "
                    + "; ".join(comparison["environment_changes"]))
     return out
+
+
+def spending_line(spent: dict[str, Any]) -> str:
+    """``cost $0.0120 -> $0.0090 (-$0.0030); tokens in 1.2k -> 900 (-300); …``: only for
+    agents whose usage both runs know (agent time alone is no news for replayed replies)."""
+    if all(spent.get(f) is None for f in ("cost_usd", "input_tokens", "output_tokens")):
+        return ""
+    parts = []
+    for field, label in (("cost_usd", "cost"), ("input_tokens", "tokens in"),
+                         ("output_tokens", "tokens out"), ("agent_seconds", "agent time")):
+        figure = spent.get(field)
+        if figure is None:
+            continue
+        if field == "cost_usd":
+            sign = "-" if figure["delta"] < 0 else "+"
+            parts.append(f"cost {dollars(figure['before'])} -> {dollars(figure['after'])} "
+                         f"({sign}{dollars(abs(figure['delta']))})")
+        elif field == "agent_seconds":
+            parts.append(f"agent time {figure['before']:.1f} s -> {figure['after']:.1f} s "
+                         f"({figure['delta']:+.1f} s)")
+        else:
+            parts.append(f"{label} {tokens(figure['before'])} -> {tokens(figure['after'])} "
+                         f"({'-' if figure['delta'] < 0 else '+'}{tokens(abs(figure['delta']))})")
+    return "; ".join(parts)
 
 
 def case_table(comparison: dict[str, Any]) -> list[str]:

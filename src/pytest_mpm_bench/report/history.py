@@ -4,6 +4,8 @@ One transaction per session, taken with ``BEGIN IMMEDIATE`` under a busy timeout
 that finish at the same moment queue for the write lock instead of failing, and a reader never
 sees half a run. The schema is versioned with ``PRAGMA user_version``: ``MIGRATIONS[n]`` takes a
 file from version ``n`` to ``n + 1``, and a session that writes applies whatever is missing.
+Readers open any version from 1 up as it is: they read only what version 1 has (the result JSON
+carries everything else), so ``mpm-bench`` reads an old file without changing it.
 """
 
 from __future__ import annotations
@@ -54,7 +56,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX results_run ON results(run_id)",
         "CREATE INDEX results_case ON results(agent, test_id)",
     ),
+    (  # 1 -> 2: what each answer cost (NULL where the tool did not say, and in older rows)
+        "ALTER TABLE results ADD COLUMN input_tokens INTEGER",
+        "ALTER TABLE results ADD COLUMN output_tokens INTEGER",
+        "ALTER TABLE results ADD COLUMN cost_usd REAL",
+        "ALTER TABLE results ADD COLUMN agent_seconds REAL",
+    ),
 )
+USAGE_COLUMNS = ("input_tokens", "output_tokens", "cost_usd")
 SCHEMA_VERSION = len(MIGRATIONS)
 _RUN_COLUMNS = ("id, created, finished, status, exit_status, agents, config, environment, "
                 "summary, suites_sha256, git_commit, plugin_version")
@@ -148,8 +157,7 @@ def _schema(conn: sqlite3.Connection, path: Path, *, upgrade: bool) -> None:
     if not upgrade:
         if version == 0:
             raise HistoryError(f"{path} holds no history yet")
-        raise HistoryError(f"{path} has history schema {version}: a pytest session with "
-                           f"--mpm-history {path} upgrades it to {SCHEMA_VERSION}")
+        return  # an older schema reads as it is: readers use only what schema 1 has
     for step in MIGRATIONS[version:]:
         for statement in step:
             conn.execute(statement)
@@ -172,7 +180,9 @@ def record(path: Path, *, created: str, finished: str, interrupted: bool, exit_s
     ordered = sorted(results, key=sort_key)
     agents = sorted({r["agent"] for r in ordered})
     rows = [(r["agent"], r["test_id"], r["sample"], r["status"], int(bool(r["passed"])),
-             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], jsonsafe.dumps(r))
+             *(r["dimensions"].get(d) for d in DIMENSIONS), r["weighted_score"], jsonsafe.dumps(r),
+             *((r.get("usage") or {}).get(u) for u in USAGE_COLUMNS),
+             (r.get("timings") or {}).get("agent"))
             for r in ordered]
     with _database(path, write=True) as conn, _transaction(conn):
         _schema(conn, path, upgrade=True)
@@ -189,8 +199,8 @@ def record(path: Path, *, created: str, finished: str, interrupted: bool, exit_s
         assert run_id is not None
         conn.executemany(
             f"INSERT INTO results (run_id, agent, test_id, sample, status, passed, "
-            f"{', '.join(DIMENSIONS)}, weighted_score, result) "
-            f"VALUES ({', '.join('?' * (8 + len(DIMENSIONS)))})",
+            f"{', '.join(DIMENSIONS)}, weighted_score, result, {', '.join(USAGE_COLUMNS)}, "
+            f"agent_seconds) VALUES ({', '.join('?' * (12 + len(DIMENSIONS)))})",
             [(run_id, *row) for row in rows])
     return run_id
 

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mpm_bench import jsonsafe
+from pytest_mpm_bench.report import compare
 from pytest_mpm_bench.report.failure import STDERR_LINES, first_failing_test, shows_actual
 from pytest_mpm_bench.report.json_report import version_label, write_atomically
-from pytest_mpm_bench.report.terminal import dimension_order
+from pytest_mpm_bench.report.terminal import dimension_order, dollars, tokens
 from pytest_mpm_bench.safetext import printable
 from pytest_mpm_bench.scoring import DIMENSIONS
 
@@ -142,7 +143,8 @@ def _leaderboard(agents: dict[str, Any]) -> str:
     at_keys, hat_keys = _keys(agents, "pass_at_k"), _keys(agents, "pass_hat_k")
     head = "".join(f"<th>{_e(h)}</th>" for h in
                    ("#", "agent", "tests", "passed", "pass rate", "weighted score",
-                    *at_keys, *hat_keys, "flaky cases"))
+                    *at_keys, *hat_keys, "flaky cases", "cost per solved case", "cost",
+                    "tokens in", "tokens out", "agent time"))
     rows = []
     ranked = _ranked(agents)
     for name in ranked:
@@ -162,9 +164,17 @@ def _leaderboard(agents: dict[str, Any]) -> str:
                 cells.append(_cell(_pct(v), v, k))
         flaky = row.get("flaky", [])
         cells.append(f'<td class="text">{_e(", ".join(flaky)) if flaky else "none"}</td>')
+        for key, shown in (("cost_per_solved", dollars), ("cost_usd", dollars),
+                           ("input_tokens", tokens), ("output_tokens", tokens)):
+            value = row.get(key)
+            cells.append(_cell("—" if value is None else _e(shown(value)), value, key))
+        seconds = row.get("agent_seconds")
+        cells.append(_cell(f"{_num(seconds, '.1f')} s" if seconds is not None else "—",
+                           seconds, "agent_seconds"))
         rows.append(f'<tr data-agent="{_e(name)}">{"".join(cells)}</tr>')
     note = ("pass@k: chance that at least one of k samples passes (unbiased estimate); "
-            "pass^k: that all k pass. Ranked by weighted score.")
+            "pass^k: that all k pass. Ranked by weighted score. Cost: as the agent's tool "
+            "reported it, else priced from ini mpm_prices; — where unknown.")
     return (f'<section id="leaderboard-section"><h2>Leaderboard</h2>'
             f'<table id="leaderboard"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table><p class="note">{note}</p></section>')
@@ -330,6 +340,9 @@ def _comparison(comparison: dict[str, Any]) -> str:
             table += (f'<details class="unchanged"><summary>{len(same)} unchanged '
                       f'case{"s" if len(same) != 1 else ""}</summary><p class="muted">'
                       f'{_e(", ".join(same))}</p></details>')
+        spent = compare.spending_line(row.get("spending") or {})
+        if spent:
+            lists = f'<p class="spending" data-key="spending">{_e(spent)}</p>' + lists
         cards.append(
             f'<div class="compare-agent" data-agent="{_e(agent)}"><h3>{_e(agent)}</h3>'
             f'<p class="delta">weighted <b data-key="weighted_delta" '

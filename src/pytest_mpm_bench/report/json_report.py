@@ -84,6 +84,7 @@ class JsonReport:
         self._texts: dict[int, str] = {}
         self.complete = False
         self.missing = 0  # collected items without a result (so far, until finish)
+        self.shard: dict[str, Any] | None = None  # --mpm-shard: which share of the cases
 
     def add(self, result: dict[str, Any]) -> None:
         self.results.append(result)
@@ -91,8 +92,9 @@ class JsonReport:
 
     def document(self) -> dict[str, Any]:
         results = sorted(self.results, key=sort_key)
+        shard = {} if self.shard is None else {"shard": self.shard}
         return {"schema": SCHEMA, "created": self.created, "complete": self.complete,
-                "environment": self.env, "config": self.config, "results": results,
+                **shard, "environment": self.env, "config": self.config, "results": results,
                 "summary": {**summarize(results), "missing": self.missing}}
 
     def _text(self, result: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from pytest_mpm_bench import statuses
 
 DIFFICULTIES = ("easy", "medium", "hard")
+CODELESS = ("no_code", "agent_error")
 KS = (1, 3, 5, 10)
 
 
@@ -97,15 +98,49 @@ def not_scored(results: Sequence[dict[str, Any]]) -> list[str]:
     return sorted(found)
 
 
+def _sum(values: Iterable[Any]) -> Any:
+    """The sum of the known values; None when none is known (older results have no usage)."""
+    known = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return sum(known) if known else None
+
+
+def costs(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Tokens, cost in USD, cost per solved case and the agent's wall time over ``results``
+    (a figure no result knows is None; cost per solved case is None without a solved case)."""
+    usages = [r.get("usage") or {} for r in results]
+    cost = _sum(u.get("cost_usd") for u in usages)
+    passed = sum(bool(r["passed"]) for r in results)
+    return {
+        "input_tokens": _sum(u.get("input_tokens") for u in usages),
+        "output_tokens": _sum(u.get("output_tokens") for u in usages),
+        "cost_usd": None if cost is None else round(cost, 6),
+        "cost_per_solved": None if cost is None or not passed else round(cost / passed, 6),
+        "agent_seconds": round(sum(float((r.get("timings") or {}).get("agent", 0.0))
+                                   for r in results), 2),
+    }
+
+
+def not_working(results: Sequence[dict[str, Any]]) -> str | None:
+    """The agent's own first line when every one of (two or more) replies was code-less with
+    that same first line: then the agent, not the model, is most likely what failed."""
+    if len(results) < 2 or any(r.get("status") not in CODELESS for r in results):
+        return None
+    said = {str(r.get("agent_said") or "") for r in results}
+    only = said.pop() if len(said) == 1 else ""
+    return only or None
+
+
 def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """``{"agents": {agent: {...}}, "overall": {...}}`` as the JSON report holds it."""
     ordered = sorted(results, key=sort_key)
     agents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for result in ordered:
         agents[result["agent"]].append(result)
-    summary: dict[str, Any] = {"agents": {}, "overall": _group(ordered)}
+    summary: dict[str, Any] = {"agents": {}, "overall": {**_group(ordered), **costs(ordered)}}
     for agent, rows in agents.items():
         entry = _group(rows)
+        entry.update(costs(rows))
+        entry["not_working"] = not_working(rows)
         entry.update(sampling(rows))
         entry["pass_rate_by_try"] = pass_rate_by_try(rows)
         entry["by_difficulty"] = _by(rows, "difficulty")

@@ -17,6 +17,25 @@ def dimension_order(agents: dict[str, Any]) -> list[str]:
     return [d for d in DIMENSIONS if d in seen] + sorted(seen - set(DIMENSIONS))
 
 
+def tokens(value: Any) -> str:
+    """A token count in few characters (12, 3.4k, 1.2M); "-" when unknown."""
+    if value is None:
+        return "-"
+    if value < 1000:
+        return str(value)
+    return f"{value / 1000:.1f}k" if value < 999_950 else f"{value / 1e6:.1f}M"
+
+
+def dollars(value: Any) -> str:
+    """USD with the precision small sums need; "-" when unknown."""
+    if value is None:
+        return "-"
+    if value >= 1:
+        return f"${value:.2f}"
+    digits = f"{value:.6f}"  # cents of a cent matter for one answer: up to 6 decimals, at least 4
+    return "$" + digits[:6] + digits[6:].rstrip("0")
+
+
 def table(summary: dict[str, Any]) -> list[str]:
     agents = summary["agents"]
     if not agents:
@@ -24,15 +43,24 @@ def table(summary: dict[str, Any]) -> list[str]:
     dims = dimension_order(agents)
     head = (f"{'agent':<22} {'tests':>5} {'passed':>6} {'rate':>5} "
             + " ".join(f"{SHORT.get(d, d[:6]):>6}" for d in dims)
-            + f" {'score':>6}  passed by difficulty")
+            + f" {'score':>6} {'agent s':>8} {'tok in':>7} {'tok out':>7} {'cost':>9}"
+            f" {'$/solved':>9}  passed by difficulty")
     lines = [head, "-" * len(head)]
     for name, row in agents.items():
         by = row["by_difficulty"]
         diffs = "  ".join(f"{d} {by[d]['passed']}/{by[d]['tests']}" for d in DIFFICULTIES
                           if d in by)
         scores = " ".join(f"{row['dimensions'].get(d, 0.0):>6.2f}" for d in dims)
+        spent = (f"{row.get('agent_seconds', 0.0):>8.1f} {tokens(row.get('input_tokens')):>7} "
+                 f"{tokens(row.get('output_tokens')):>7} {dollars(row.get('cost_usd')):>9} "
+                 f"{dollars(row.get('cost_per_solved')):>9}")
         lines.append(f"{name:<22} {row['tests']:>5} {row['passed']:>6} {row['pass_rate']:>5.0%} "
-                     f"{scores} {row['weighted_score']:>6.2f}  {diffs}")
+                     f"{scores} {row['weighted_score']:>6.2f} {spent}  {diffs}")
+    for name, row in agents.items():
+        if row.get("not_working"):
+            lines.append(f"WARNING: {name}: the agent is probably not working: all "
+                         f"{row['tests']} replies were the same text without code: "
+                         f"{row['not_working']!r}")
     for name, row in agents.items():
         if row.get("harness_errors"):
             lines.append(f"{name}: {row['harness_errors']} harness error(s): a fault of "

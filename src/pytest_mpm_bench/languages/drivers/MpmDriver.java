@@ -5,7 +5,9 @@
 // entry point's parameter types, runs it and writes one JSON record per test, then an end
 // record, to file descriptor 3. Results are turned into plain JSON here (no equals/toString of
 // the solution is consulted): arrays and collections -> lists, maps -> objects, records ->
-// objects of their components, enums -> their names, Optional -> its value or null.
+// objects of their components, enums -> their names, Optional -> its value or null. The rules
+// (an integer in an Object is an Integer, Long only when it does not fit; 2.5 is never
+// truncated into an int; a char is a one-character string) are tabled in docs/values.md.
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -26,7 +28,8 @@ public final class MpmDriver {
         Failure(String kind, String message) { super(message); this.kind = kind; }
     }
 
-    // ---- a small JSON reader: objects -> LinkedHashMap, arrays -> ArrayList, numbers -> Long/BigInteger/Double
+    // ---- a small JSON reader: objects -> LinkedHashMap, arrays -> ArrayList, integers ->
+    // Integer (Long, then BigInteger, only when they do not fit), other numbers -> Double
     static final class Reader {
         final String s; int i;
         Reader(String s) { this.s = s; }
@@ -70,6 +73,7 @@ public final class MpmDriver {
             if (num.isEmpty()) throw new Failure("TypeError", "bad JSON at " + start);
             if (num.contains(".") || num.contains("e") || num.contains("E")) return Double.parseDouble(num);
             BigInteger big = new BigInteger(num);
+            if (big.bitLength() < 32) return big.intValue();
             return big.bitLength() < 64 ? (Object) big.longValue() : big;
         }
         void expect(char c) {
@@ -101,65 +105,128 @@ public final class MpmDriver {
     static Object convert(Object v, Type type) {
         Class<?> raw = rawClass(type);
         if (v == null) {
-            if (raw.isPrimitive()) throw new Failure("TypeError", "null for a " + raw.getName());
+            if (raw.isPrimitive()) throw mismatch(null, type);
             return null;
         }
-        if (raw == int.class || raw == Integer.class) return Math.toIntExact(number(v).longValue());
-        if (raw == long.class || raw == Long.class) return number(v).longValue();
-        if (raw == double.class || raw == Double.class) return number(v).doubleValue();
-        if (raw == float.class || raw == Float.class) return number(v).floatValue();
-        if (raw == short.class || raw == Short.class) return (short) number(v).longValue();
-        if (raw == byte.class || raw == Byte.class) return (byte) number(v).longValue();
-        if (raw == BigInteger.class) return new BigInteger(v.toString());
+        if (raw == int.class || raw == Integer.class) return integral(v, type, 32).intValue();
+        if (raw == long.class || raw == Long.class) return integral(v, type, 64).longValue();
+        if (raw == short.class || raw == Short.class) return integral(v, type, 16).shortValue();
+        if (raw == byte.class || raw == Byte.class) return integral(v, type, 8).byteValue();
+        if (raw == BigInteger.class) return integral(v, type, 0);
+        if (raw == double.class || raw == Double.class) return number(v, type).doubleValue();
+        if (raw == float.class || raw == Float.class) return number(v, type).floatValue();
+        if (raw == BigDecimal.class) return new BigDecimal(number(v, type).toString());
         if (raw == boolean.class || raw == Boolean.class) {
-            if (!(v instanceof Boolean)) throw new Failure("TypeError", "expected a boolean, got " + v);
+            if (!(v instanceof Boolean)) throw mismatch(v, type);
             return v;
         }
         if (raw == char.class || raw == Character.class) {
-            String s = (String) v;
-            if (s.length() != 1) throw new Failure("TypeError", "expected one character, got " + s);
-            return s.charAt(0);
+            if (!(v instanceof String) || ((String) v).length() != 1) throw mismatch(v, type);
+            return ((String) v).charAt(0);
         }
         if (raw == String.class || raw == CharSequence.class) {
-            if (!(v instanceof String)) throw new Failure("TypeError", "expected a string, got " + v);
+            if (!(v instanceof String)) throw mismatch(v, type);
             return v;
         }
         if (raw.isArray()) {
+            if (raw == char[].class && v instanceof String) return ((String) v).toCharArray();
+            if (!(v instanceof List)) throw mismatch(v, type);
             List<?> l = (List<?>) v;
             Type component = type instanceof GenericArrayType
                 ? ((GenericArrayType) type).getGenericComponentType() : raw.getComponentType();
             Object arr = Array.newInstance(raw.getComponentType(), l.size());
-            for (int k = 0; k < l.size(); k++) Array.set(arr, k, convert(l.get(k), component));
+            for (int k = 0; k < l.size(); k++) Array.set(arr, k, convert(l.get(k), component, k));
             return arr;
         }
         if (Collection.class.isAssignableFrom(raw)) {
+            if (!(v instanceof List)) throw mismatch(v, type);
             Type item = typeArg(type, 0);
             Collection<Object> out;
             if (Set.class.isAssignableFrom(raw)) out = raw == TreeSet.class || raw == SortedSet.class ? new TreeSet<>() : new LinkedHashSet<>();
             else if (Deque.class.isAssignableFrom(raw) || Queue.class.isAssignableFrom(raw)) out = new ArrayDeque<>();
             else out = new ArrayList<>();
-            for (Object o : (List<?>) v) out.add(convert(o, item));
+            int k = 0;
+            for (Object o : (List<?>) v) out.add(convert(o, item, k++));
             return out;
         }
         if (Map.class.isAssignableFrom(raw)) {
+            if (!(v instanceof Map)) throw mismatch(v, type);
             Type kt = typeArg(type, 0), vt = typeArg(type, 1);
             Map<Object, Object> out = raw == TreeMap.class || raw == SortedMap.class ? new TreeMap<>() : new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                Object key = e.getKey();
-                Class<?> kr = rawClass(kt);
-                if (kr != String.class && kr != Object.class) key = convert(kr == Character.class ? key : Reader.parse((String) key), kt);
-                out.put(key, convert(e.getValue(), vt));
+                String text = (String) e.getKey();
+                out.put(mapKey(text, kt), convert(e.getValue(), vt, "[" + quoted(text) + "]"));
             }
             return out;
         }
         if (raw == Optional.class) return Optional.ofNullable(convert(v, typeArg(type, 0)));
-        if (raw == Object.class || raw == Number.class) return v;
+        if (raw == Object.class) return v;
+        if (raw == Number.class) return number(v, type);
         throw new Failure("TypeError", "cannot pass JSON as a " + type.getTypeName());
     }
 
-    static Number number(Object v) {
-        if (!(v instanceof Number)) throw new Failure("TypeError", "expected a number, got " + v);
+    /** convert, with the position of an item in the message of a failure. */
+    static Object convert(Object v, Type type, Object at) {
+        try {
+            return convert(v, type);
+        } catch (Failure f) {
+            String where = at instanceof Integer ? "[" + at + "]" : at.toString();
+            throw new Failure(f.kind, where + (f.getMessage().startsWith("[") ? "" : ": ") + f.getMessage());
+        }
+    }
+
+    /** An object key (a string in JSON) as a key of the declared type: numbers and booleans
+     *  are read from the key's text, a Character is its one character. */
+    static Object mapKey(String text, Type kt) {
+        Class<?> kr = rawClass(kt);
+        if (kr == String.class || kr == Object.class || kr == CharSequence.class
+                || kr == Character.class || kr == char.class) return convert(text, kt, "key " + quoted(text));
+        Object parsed;
+        try {
+            parsed = Reader.parse(text);
+        } catch (RuntimeException e) {
+            throw new Failure("TypeError", "key " + quoted(text) + ": " + mismatch(text, kt).getMessage());
+        }
+        return convert(parsed, kt, "key " + quoted(text));
+    }
+
+    static String quoted(String s) {
+        StringBuilder b = new StringBuilder();
+        string(b, s);
+        return b.toString();
+    }
+
+    static Failure mismatch(Object v, Type type) {
+        String shown = v instanceof String ? quoted((String) v) : v instanceof List ? "a list"
+            : v instanceof Map ? "an object" : String.valueOf(v);
+        return new Failure("TypeError", "expected type " + typeName(type) + ", got " + shown);
+    }
+
+    static String typeName(Type type) {
+        return type.getTypeName().replaceAll("\\bjava\\.(lang|util)\\.", "");
+    }
+
+    static Number number(Object v, Type type) {
+        if (!(v instanceof Number)) throw mismatch(v, type);
         return (Number) v;
+    }
+
+    /** An integral JSON number within `bits` (0: any size): 2.0 is 2, 2.5 is refused (never
+     *  truncated), and a number out of range is refused (never wrapped). */
+    static BigInteger integral(Object v, Type type, int bits) {
+        Number n = number(v, type);
+        BigInteger big;
+        if (n instanceof Double) {
+            double d = n.doubleValue();
+            if (Double.isInfinite(d) || d != Math.rint(d))
+                throw new Failure("TypeError", n + " is not an integer (type " + typeName(type) + "), and is never truncated");
+            big = new BigDecimal(d).toBigInteger();
+        } else {
+            big = n instanceof BigInteger ? (BigInteger) n : BigInteger.valueOf(n.longValue());
+        }
+        if (bits > 0 && big.bitLength() >= bits)
+            throw new Failure("TypeError", v + " does not fit in type " + typeName(type));
+        return big;
     }
 
     static Class<?> rawClass(Type t) {
@@ -301,7 +368,13 @@ public final class MpmDriver {
         if (types.length != args.size())
             throw new Failure("TypeError", target.getName() + " takes " + types.length + " arguments, the test gives " + args.size());
         Object[] out = new Object[types.length];
-        for (int k = 0; k < types.length; k++) out[k] = convert(args.get(k), types[k]);
+        for (int k = 0; k < types.length; k++) {
+            try {
+                out[k] = convert(args.get(k), types[k]);
+            } catch (Failure f) {
+                throw new Failure(f.kind, "argument " + (k + 1) + " of " + target.getName() + ": " + f.getMessage());
+            }
+        }
         return out;
     }
 

@@ -1,18 +1,21 @@
-// pytest-mpm-bench's JavaScript/TypeScript driver: runs in the sandbox, next to solution.mjs.
-//
-// solution.mjs is the solution (TypeScript already transpiled by esbuild in the parent) with a
-// generated footer appended: `export const __mpm__ = {entry, codes}`, so the entry point and the
-// case's `code` snippets are read in the solution's own module scope, whether the solution
-// exports its names or only declares them. Reads input.json (inputs only), runs each test,
+// pytest-mpm-bench's JavaScript/TypeScript driver: runs in the sandbox, next to the solution:
+// solution.cjs (a classic script: JavaScript without module syntax) or solution.mjs (an ES
+// module; TypeScript already transpiled by esbuild in the parent). Either has a generated
+// footer appended: the script `return`s `{entry, codes}` from its CommonJS wrapper, the module
+// exports it as `__mpm__`, so the entry point and the case's `code` snippets are read in the
+// solution's own scope, whether the solution exports its names or only declares them. A script
+// runs as `node file.js` runs it (sloppy mode, `this` is module.exports, top-level `return`).
+// Reads input.json (inputs only), runs each test,
 // awaits promises, and writes one JSON record per test, then an end record, to fd 3. The
 // solution's stdout and stderr are diagnostics only. Everything the driver uses is bound before
 // the solution is loaded, so patching globals from the solution cannot change the records.
 
-import { readFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { compileFunction } from "node:vm";
 
 const CHANNEL = 3;
 const MAX_DEPTH = 200;
@@ -100,8 +103,21 @@ function encode(value, depth) {
   return "{" + parts.join(",") + "}";
 }
 
+// "Cannot find module 'x'" / "Cannot find package 'x'": a package this benchmark does not
+// provide (a literal import is refused by the build step already; this is a computed one).
+function missingPackage(error) {
+  try {
+    const code = error?.code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") return null;
+    return /Cannot find (?:module|package) '([^']+)'/.exec(error.message)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function errorType(error) {
   if (error instanceof NotData) return "NotData";
+  if (missingPackage(error) !== null) return "MissingPackage";
   if (error instanceof RangeError && /allocation failed|Array buffer allocation|Invalid (array|string) length/i.test(error.message)) {
     return "MemoryError";
   }
@@ -116,6 +132,8 @@ function errorType(error) {
 }
 
 function errorText(error) {
+  const missing = missingPackage(error);
+  if (missing !== null) return `imports '${missing}', which this benchmark does not provide`;
   let text;
   try {
     text = error instanceof Error ? `${errorType(error)}: ${error.message}` : toText(error);
@@ -204,10 +222,26 @@ function blockingStdio() {
   }
 }
 
+// The script as node runs a CommonJS file: compiled as the body of a function of (exports,
+// require, module, __filename, __dirname), called with `this` = module.exports. Its first
+// statement (generated) hands over the footer's function, whose {entry, codes} stands for a
+// module's namespace.__mpm__ (see node_build.mjs).
+function loadScript(path, cjs) {
+  const body = compileFunction(readFileSync(path, "utf8"),
+    ["exports", "require", "module", "__filename", "__dirname", "__mpm_register__"],
+    { filename: path });
+  let footer;
+  apply(body, cjs.exports, [cjs.exports, globalThis.require, cjs, globalThis.__filename,
+    globalThis.__dirname, (found) => { footer ??= found; }]);
+  return { __mpm__: typeof footer === "function" ? footer() : undefined };
+}
+
 async function main() {
   blockingStdio();
   const spec = parse(readFileSync("input.json", "utf8"));
-  const path = resolve(spec.source ?? "solution.mjs");
+  const script = resolve("solution.cjs");
+  const isScript = existsSync(script);
+  const path = isScript ? script : resolve("solution.mjs");
   // CommonJS habits keep working: require, module.exports and exports are provided as globals
   // (a declaration of the same name in the solution simply shadows them).
   globalThis.require = createRequire(path);
@@ -219,7 +253,8 @@ async function main() {
 
   let namespace;
   try {
-    namespace = await settleOrFail(import(pathToFileURL(path).href));
+    namespace = isScript ? loadScript(path, globalThis.module)
+      : await settleOrFail(import(pathToFileURL(path).href));
   } catch (error) {
     record({ type: "load_error", error_type: errorType(error), message: errorText(error) });
     return;

@@ -6,16 +6,20 @@
 //
 // JavaScript: the source is checked by esbuild's parser (JSX is accepted and transformed with
 // the automatic React runtime); TypeScript: parsed as .ts (else .tsx), type-checked with the
-// TypeScript compiler (--strict, no emit), then transpiled by esbuild. Either way the result is
-// outdir/solution.mjs = the solution + the generated footer (entry point and code snippets in
-// the solution's scope). Diagnostics go to stderr and the exit code is 1.
+// TypeScript compiler (--strict, no emit), then transpiled by esbuild. JavaScript that compiles
+// as a CommonJS function body (no import/export, no top-level await) is a classic script, as
+// `node file.js` runs it: outdir/solution.cjs = the solution + its footer, which the driver
+// compiles as a function (never evaluated here). Anything else is an ES module:
+// outdir/solution.mjs = the solution + `export const __mpm__ = footer;`. The footer (entry point
+// and code snippets) is thus in the solution's own scope. Diagnostics go to stderr, exit code 1.
 
 import { createHash } from "node:crypto";
 import {
   copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { join } from "node:path";
+import { compileFunction } from "node:vm";
 
 const [nodeModules, outdir] = process.argv.slice(2);
 const checkCache = process.env.MPM_TYPECHECK_CACHE;
@@ -70,6 +74,30 @@ function screen(ts) {
 const TS_PRAGMA = /@(?=ts-(?:nocheck|ignore|expect-error)\b)/gi;
 const CHECKED = "mpm_checked";
 
+// The package a bare specifier names ("lodash/fp" -> "lodash", "@a/b/c" -> "@a/b").
+function packageOf(specifier) {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+// Every import, export-from, require("...") and import("...") with a literal name must be one
+// of node's own modules or a package this benchmark provides (spec.packages): anything else is
+// a compile error that names it, so a missing package is never mistaken for a bug.
+function screenPackages(ts) {
+  const provided = new Set(spec.packages ?? []);
+  const builtin = new Set(builtinModules);
+  for (const { fileName } of ts.preProcessFile(source, true, true).importedFiles) {
+    if (/^[./]|^[a-zA-Z]:|^file:/.test(fileName)) {
+      fail(`${spec.source_name}: error: imports '${fileName}', a local file: the solution is a ` +
+           "single file");
+    }
+    if (fileName.startsWith("node:") || builtin.has(fileName) || builtin.has(packageOf(fileName))
+        || provided.has(packageOf(fileName))) continue;
+    fail(`${spec.source_name}: error: imports '${fileName}', which this benchmark does not ` +
+         `provide (it provides node's own modules and ${[...provided].join(", ")})`);
+  }
+}
+
 function typeCheck(fileName) {
   const ts = require("typescript");
   screen(ts);
@@ -105,11 +133,46 @@ function typeCheck(fileName) {
   }
 }
 
+// The CommonJS wrapper's parameters, as node gives them to a script (see js_driver.mjs).
+const SCRIPT_PARAMS = ["exports", "require", "module", "__filename", "__dirname",
+                       "__mpm_register__"];
+
+// The script's own syntax error, or null when it compiles as a function body (not run: V8
+// only compiles it).
+function scriptError(text) {
+  try {
+    compileFunction(text, SCRIPT_PARAMS, { filename: spec.source_name });
+    return null;
+  } catch (error) {
+    return `${spec.source_name}: error: ${error.message}`;
+  }
+}
+
+// The script's footer is a hoisted function declared at its end, registered by a statement
+// put before the first line (after a "use strict" directive, which must stay first; on the
+// same line, so line numbers stay right): it is reachable even when the script returns early.
+const DIRECTIVE = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(["'])use strict\1;?/;
+
+function scriptOutput() {
+  const prologue = DIRECTIVE.exec(source)?.[0] ?? "";
+  return `${prologue}__mpm_register__(__mpm_footer__);${source.slice(prologue.length)}\n` +
+    `;function __mpm_footer__() { return (${footer}); }\n`;
+}
+
 const typescript = spec.language === "typescript";
+screenPackages(require("typescript"));
+if (!typescript && scriptError(source) === null) {
+  const output = scriptOutput();
+  const error = scriptError(output);
+  if (error !== null) fail(`the case's code snippets do not compile with this solution:\n${error}`);
+  writeFileSync(join(outdir, "solution.cjs"), output);
+  copyFileSync("js_driver.mjs", join(outdir, "js_driver.mjs"));
+  process.exit(0);
+}
 const loader = typescript ? pickLoader("ts", "tsx") : pickLoader("js", "jsx");
 if (typescript) typeCheck(loader === "tsx" ? "solution.tsx" : "solution.ts");
 
-let output = source + "\n" + footer;
+let output = `${source}\n;export const __mpm__ = ${footer};\n`;
 if (loader !== "js") {
   try {
     output = esbuild.transformSync(output, {

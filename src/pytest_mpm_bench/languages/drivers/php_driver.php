@@ -90,23 +90,59 @@ final class Driver
             return self::plain(make_case($test['code'])());
         }
         if (array_key_exists('args', $test)) {
-            return self::plain(self::callable($entryPoint)(...$test['args']));
+            $callable = self::callable($entryPoint);
+            self::checkIntegers(self::reflect($callable), $test['args'], $entryPoint);
+            return self::plain($callable(...$test['args']));
         }
         $class = self::className($entryPoint);
         $results = [];
         $instance = null;
         foreach ($test['calls'] as [$name, $args]) {
             if ($name === '__init__') {
+                self::checkIntegers((new \ReflectionClass($class))->getConstructor(), $args, $name);
                 $instance = new $class(...$args);
                 $results[] = null;
             } else {
                 if ($instance === null) {
                     throw new \LogicException("'$name' called before __init__");
                 }
+                if (method_exists($instance, $name)) {
+                    self::checkIntegers(new \ReflectionMethod($instance, $name), $args, $name);
+                }
                 $results[] = self::plain($instance->$name(...$args));
             }
         }
         return $results;
+    }
+
+    private static function reflect(callable $callable): \ReflectionFunctionAbstract
+    {
+        return is_array($callable) ? new \ReflectionMethod($callable[0], $callable[1])
+                                   : new \ReflectionFunction($callable);
+    }
+
+    /**
+     * A float with a fraction given to an `int` parameter is refused with the argument named:
+     * PHP's coercive mode would truncate it (with only a deprecation notice). An integral float
+     * (2.0) is passed, and PHP makes it the int 2.
+     */
+    private static function checkIntegers(?\ReflectionFunctionAbstract $fn, array $args, string $what): void
+    {
+        if ($fn === null) {
+            return;
+        }
+        foreach ($fn->getParameters() as $k => $param) {
+            $type = $param->getType();
+            if (!array_key_exists($k, $args) || !is_float($args[$k])
+                || !$type instanceof \ReflectionNamedType || $type->getName() !== 'int') {
+                continue;
+            }
+            $value = $args[$k];
+            if (!is_finite($value) || floor($value) !== $value) {
+                throw new \TypeError('argument ' . ($k + 1) . " of $what: "
+                    . json_encode($value, self::FLAGS) . ' is not an integer (type int), and is never truncated');
+            }
+        }
     }
 
     /** The solution's function `$name` (also inside a namespace), or a method of a class. */
@@ -171,11 +207,40 @@ final class Driver
 
     private static function errorType(\Throwable $e): string
     {
+        if (self::missingPackage($e) !== null) {
+            return 'MissingPackage';
+        }
         return $e instanceof NotData ? 'NotData' : get_class($e);
+    }
+
+    /**
+     * What the solution imports that this benchmark does not provide (PHP's own extensions
+     * only): Composer's autoloader, or a class of a namespace the solution does not declare.
+     */
+    private static function missingPackage(\Throwable $e): ?string
+    {
+        $message = $e->getMessage();
+        if (preg_match("~^Failed opening required '[^']*?(vendor/autoload\\.php)'~", $message, $m)) {
+            return "$m[1] (Composer packages)";
+        }
+        if (!$e instanceof \Error || !preg_match('~^Class "(([^"\\\\]+)\\\\[^"]+)" not found~', $message, $m)) {
+            return null;
+        }
+        $prefix = strtolower($m[2]) . '\\';
+        foreach ([...get_declared_classes(), ...get_defined_functions()['user']] as $name) {
+            if (str_starts_with(strtolower($name), $prefix)) {
+                return null;  // the solution's own namespace: a plain mistake
+            }
+        }
+        return $m[1];
     }
 
     private static function errorText(\Throwable $e): string
     {
+        $missing = self::missingPackage($e);
+        if ($missing !== null) {
+            return "imports $missing, which this benchmark does not provide";
+        }
         $file = $e->getFile();
         $where = match (true) {
             $file === __FILE__ => '',

@@ -16,6 +16,7 @@ import types
 
 _dumps, _loads, _write, _clock = json.dumps, json.loads, os.write, time.perf_counter
 _run_async, _isawaitable = asyncio.run, inspect.isawaitable
+_ModuleNotFound = ModuleNotFoundError
 CHANNEL = 3
 MAX_DEPTH = 200
 
@@ -67,8 +68,21 @@ def settle(result):
     return result
 
 
+def error_type(exc):
+    return "MissingPackage" if _missing(exc) else type(exc).__name__
+
+
 def error_text(exc):
+    missing = _missing(exc)
+    if missing:
+        return f"imports {missing}, which this benchmark does not provide"
     return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _missing(exc):
+    """The package an import could not find (the solution may use the standard library only)."""
+    name = getattr(exc, "name", None) if isinstance(exc, _ModuleNotFound) else None
+    return name.split(".")[0] if isinstance(name, str) and name else None
 
 
 def run_test(solution, entry_point, test):
@@ -109,7 +123,7 @@ def main():
     try:
         exec(code, vars(solution))
     except BaseException as exc:  # SystemExit too: exiting while loading is an error
-        emit({"type": "load_error", "error_type": type(exc).__name__, "message": error_text(exc)})
+        emit({"type": "load_error", "error_type": error_type(exc), "message": error_text(exc)})
         return
     for index, raw in enumerate(spec["tests"]):
         test = _loads(raw)  # parsed per test: a solution that mutates its input hurts only itself
@@ -118,7 +132,7 @@ def main():
             value = run_test(solution, spec["entry_point"], test)
         except BaseException as exc:
             emit({"type": "result", "index": index, "ok": False,
-                  "error_type": type(exc).__name__, "error": error_text(exc),
+                  "error_type": error_type(exc), "error": error_text(exc),
                   "seconds": _clock() - start})
             continue
         seconds = _clock() - start

@@ -26,6 +26,7 @@ module MpmDriver
   FLOAT_NAN = Float.instance_method(:nan?)
   FLOAT_INFINITE = Float.instance_method(:infinite?)
   SYM_NAME = Symbol.instance_method(:to_s)
+  LOAD_PATH_OF = LoadError.instance_method(:path)
   STR_B = String.instance_method(:b)
   STR_FORCE = String.instance_method(:force_encoding)
   STR_ENCODE = String.instance_method(:encode)
@@ -192,11 +193,25 @@ module MpmDriver
   def self.error_type(exc)
     return "MemoryError" if IS_A.bind_call(NoMemoryError, exc)
     return "NotData" if IS_A.bind_call(NotData, exc)
+    return "MissingPackage" if missing(exc)
 
     type_name(exc)
   end
 
+  # The library a `require` could not find (the standard library and bundled gems only).
+  def self.missing(exc)
+    return nil unless IS_A.bind_call(LoadError, exc)
+
+    path = LOAD_PATH_OF.bind_call(exc)
+    IS_A.bind_call(String, path) && !path.empty? ? path : nil
+  rescue StandardError
+    nil
+  end
+
   def self.error_text(exc)
+    name = missing(exc)
+    return "requires #{name}, which this benchmark does not provide" if name
+
     message = begin
       EXC_MESSAGE.bind_call(exc).to_s
     rescue Exception # rubocop:disable Lint/RescueException - a rigged message is still an error

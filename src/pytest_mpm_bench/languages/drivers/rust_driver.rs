@@ -206,13 +206,49 @@ pub mod mpm {
         fn from_json(v: &Json) -> Result<Self, String>;
     }
 
+    /// A JSON value in a message: its text when short, else its kind.
+    pub fn shown(v: &Json) -> String {
+        match v {
+            Json::Arr(_) => "a list".into(),
+            Json::Obj(_) => "an object".into(),
+            other => { let mut s = String::new(); write(&mut s, other); s }
+        }
+    }
+
+    /// Rust's "any" (there is no serde_json here): a JSON value as the type its literal has in
+    /// Rust: an integer is an i32 (i64, then i128, when it does not fit), a number with a
+    /// fraction or exponent an f64, a string a String, null (), a list a Vec<Box<dyn Any>>, an
+    /// object a HashMap<String, Box<dyn Any>>.
+    impl FromJson for Box<dyn std::any::Any> {
+        fn from_json(v: &Json) -> Result<Self, String> {
+            Ok(match v {
+                Json::Null => Box::new(()),
+                Json::Bool(b) => Box::new(*b),
+                Json::Int(n) => match (i32::try_from(*n), i64::try_from(*n)) {
+                    (Ok(x), _) => Box::new(x),
+                    (_, Ok(x)) => Box::new(x),
+                    _ => Box::new(*n),
+                },
+                Json::Float(f) => Box::new(*f),
+                Json::Str(s) => Box::new(s.clone()),
+                Json::Arr(items) => Box::new(items.iter().map(Self::from_json).collect::<Result<Vec<Self>, _>>()?),
+                Json::Obj(fields) => Box::new(fields.iter().map(|(k, x)| Ok((k.clone(), Self::from_json(x)?)))
+                    .collect::<Result<HashMap<String, Self>, String>>()?),
+            })
+        }
+    }
+
     macro_rules! ints {
         ($($t:ty),*) => {$(
             impl FromJson for $t {
                 fn from_json(v: &Json) -> Result<Self, String> {
+                    // 2.0 is 2; 2.5 is refused, never truncated; out of range is refused
+                    let fits = |n: i128| <$t>::try_from(n).map_err(|_| format!("{} does not fit in type {}", n, stringify!($t)));
                     match v {
-                        Json::Int(n) => <$t>::try_from(*n).map_err(|_| format!("{} does not fit in {}", n, stringify!($t))),
-                        other => Err(format!("expected an integer, got {:?}", other)),
+                        Json::Int(n) => fits(*n),
+                        Json::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1.7e38 => fits(*f as i128),
+                        Json::Float(f) => Err(format!("{} is not an integer (type {}), and is never truncated", f, stringify!($t))),
+                        other => Err(format!("expected type {}, got {}", stringify!($t), shown(other))),
                     }
                 }
             }
@@ -381,6 +417,20 @@ pub mod mpm {
             }
         }
     }
+    /// A Box<dyn Any> is read back through the types it may hold (those FromJson gives, and
+    /// the other integer, float and collection types a solution may box).
+    impl ToJson for dyn std::any::Any {
+        fn to_json(&self) -> Result<Json, String> {
+            macro_rules! held {
+                ($($t:ty),*) => {$( if let Some(x) = self.downcast_ref::<$t>() { return x.to_json(); } )*};
+            }
+            held!(i32, i64, i128, isize, i8, i16, u8, u16, u32, u64, usize, f64, f32, bool,
+                  char, String, &'static str, (), Vec<Box<dyn std::any::Any>>,
+                  HashMap<String, Box<dyn std::any::Any>>, Vec<i32>, Vec<i64>, Vec<f64>,
+                  Vec<String>, Vec<bool>);
+            Err("returned a Box<dyn Any> holding a type that is not JSON data here".into())
+        }
+    }
     fn key_text(k: Json) -> Result<String, String> {
         match k {
             Json::Str(s) => Ok(s),
@@ -404,8 +454,8 @@ pub mod mpm {
         }
     }
 
-    pub fn arg<T: FromJson>(args: &[Json], k: usize) -> Result<T, String> {
-        T::from_json(&args[k]).map_err(|e| format!("argument {}: {}", k + 1, e))
+    pub fn arg<T: FromJson>(args: &[Json], k: usize, name: &str) -> Result<T, String> {
+        T::from_json(&args[k]).map_err(|e| format!("argument {} of {}: {}", k + 1, name, e))
     }
 
     pub fn panic_text(p: &(dyn std::any::Any + Send)) -> String {

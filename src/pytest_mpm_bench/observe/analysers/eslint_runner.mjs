@@ -14,7 +14,7 @@
 // name, the case's snippets call the rest), so "declared but never used" is not reported for
 // them: only for locals, parameters and imports.
 
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const say = (value) => process.stdout.write(JSON.stringify(value) + "\n");
@@ -45,13 +45,10 @@ if (file0 === "--rules") {
 }
 
 let file = file0;
-// TypeScript's own suppressions hide nothing here, as in the build step's type check: the '@'
-// of @ts-nocheck, @ts-ignore and @ts-expect-error becomes a space (positions hold), and the
-// neutralised copy is what both tools read.
-const TS_PRAGMA = /@(?=ts-(?:nocheck|ignore|expect-error)\b)/gi;
-const written = readFileSync(file, "utf8");
-const source = typescript ? written.replace(TS_PRAGMA, " ") : written;
-if (source !== written) writeFileSync(file, source);
+// TypeScript's own suppressions hide nothing here: the file was written without them (the '@'
+// of @ts-nocheck, @ts-ignore and @ts-expect-error a space, positions kept; analysers/node.py),
+// and that copy is what both tools read.
+const source = readFileSync(file, "utf8");
 
 /** "line:column" (1-based) of the names the top-level statements declare. */
 function topLevelNames() {

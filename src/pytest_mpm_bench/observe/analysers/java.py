@@ -29,13 +29,14 @@ import xml.etree.ElementTree as ElementTree
 from importlib import resources
 from pathlib import Path
 
+from pytest_mpm_bench.languages.java import TOOL_JVM_SIZES
 from pytest_mpm_bench.observe.analysers import Analyser, Finding, tool_failure
 from pytest_mpm_bench.observe.analysers.views import (
     java_unicode_decoded,
     java_without_suppressions,
 )
 
-JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto")
+JVM_FLAGS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", *TOOL_JVM_SIZES)
 XLINT = "-Xlint:all,-serial,-processing,-options"
 JAVAC_POINTS = {"divzero": 3.0, "empty": 3.0, "fallthrough": 3.0, "finally": 3.0,
                 "overrides": 3.0, "lossy-conversions": 3.0, "synchronization": 3.0,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pytest_mpm_bench.languages.node import node_modules
 from pytest_mpm_bench.observe.analysers import Analyser, Finding, cap_repeats, tool_failure
+from pytest_mpm_bench.observe.analysers.views import typescript_without_pragmas
 
 RUNNER = "eslint_runner.mjs"
 RULES = "eslint_rules.mjs"
@@ -35,7 +36,12 @@ def packaged(name: str) -> str:
 
 
 def prepare(workdir: Path, file_name: str) -> None:
-    """The runner, our config and a link to the project's node_modules beside the solution."""
+    """The runner, our config and a link to the project's node_modules beside the solution,
+    itself without TypeScript's suppressions (the sandbox shows the runner a read-only copy)."""
+    path = workdir / file_name
+    if path.suffix in (".ts", ".tsx"):
+        path.write_text(typescript_without_pragmas(path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
     for name in (RUNNER, RULES):
         (workdir / name).write_text(packaged(name), encoding="utf-8")
     (workdir / "node_modules").symlink_to(node_modules(), target_is_directory=True)

@@ -80,6 +80,15 @@ def go_without_lint_directives(source: str) -> str:
 _JAVA_SUPPRESS = re.compile(r"@\s*(?:java\s*\.\s*lang\s*\.\s*)?(SuppressWarnings|SafeVarargs)\b")
 
 
+TS_PRAGMA = re.compile(r"@(?=ts-(?:nocheck|ignore|expect-error)\b)", re.IGNORECASE)
+
+
+def typescript_without_pragmas(source: str) -> str:
+    """TypeScript's own suppressions (@ts-nocheck, @ts-ignore, @ts-expect-error) made inert:
+    their '@' becomes a space, so positions hold, as in the build step's type check."""
+    return TS_PRAGMA.sub(" ", source)
+
+
 def java_without_suppressions(source: str) -> str:
     """``@SuppressWarnings(...)`` and ``@SafeVarargs`` blanked, so javac's ``-Xlint`` reports
     what they would hide (they only ever silence warnings: the code is the same without)."""
