@@ -114,6 +114,33 @@ def test_rigged_equals_and_allocation_bomb() -> None:
     assert not outcome.passed
 
 
+def test_memory_outside_the_heap_is_bounded() -> None:
+    """Direct buffers and ``Unsafe`` memory are not heap: the run is stopped anyway, as root by
+    its memory cgroup, as an ordinary user by the address-space limit (raised by the JVM's
+    reservations alone) and the JVM's own bound on direct buffers."""
+    unsafe = solution(
+        "    static long add(long a, long b) throws Exception {\n"
+        '        var field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");\n'
+        "        field.setAccessible(true);\n"
+        "        Object u = field.get(null);\n"
+        '        var alloc = u.getClass().getMethod("allocateMemory", long.class);\n'
+        '        var fill = u.getClass().getMethod("setMemory", long.class, long.class, '
+        "byte.class);\n"
+        "        for (int i = 0; i < 64; i++) {\n"
+        "            long at = (long) alloc.invoke(u, 64L << 20);\n"
+        "            fill.invoke(u, at, 64L << 20, (byte) 1);\n        }\n"
+        "        return a + b;\n    }")
+    direct = solution(
+        "    static long add(long a, long b) {\n"
+        "        List<java.nio.ByteBuffer> keep = new ArrayList<>();\n"
+        "        for (int i = 0; i < 64; i++)\n"
+        "            keep.add(java.nio.ByteBuffer.allocateDirect(64 << 20));\n"
+        "        return a + b + keep.size();\n    }")
+    for source in (unsafe, direct):
+        outcome = run_solution(EXECUTOR, "java_engineer", source, ADD_TESTS[:1], wall=30)
+        assert outcome.status in (statuses.MEMORY_EXCEEDED, statuses.RUNTIME_ERROR), outcome
+
+
 def test_spawned_child_does_not_survive() -> None:
     source = solution("    static long add(long a, long b) throws Exception {\n"
                       '        return new ProcessBuilder("sleep", "30").start().pid();\n    }')

@@ -158,10 +158,7 @@ def test_java_annotation_processors_never_run(canary: Canary, tmp_path: Path) ->
               "    }\n}\n\n"
               "class Solution {\n    static int add(int a, int b) { return a + b; }\n}\n")
     status, text = judged("java", source, "add")
-    # The build is what is tested: it succeeds (an ordinary user's JVM may then fail to start
-    # the run without a memory cgroup: README, "Works for an ordinary user").
-    assert status != statuses.COMPILE_ERROR, text
-    assert status == statuses.PASSED or os.geteuid() != 0, text
+    assert status == statuses.PASSED, text  # the processor was never run, the code was
     assert not marker.exists() and not canary.leaked(text)
     assert not canary.leaked(findings_text(source, "java"))
 

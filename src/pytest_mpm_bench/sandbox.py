@@ -568,7 +568,8 @@ LAUNCH_SERVICE = LAUNCH.replace("exec 3>&0 0</dev/null", "exec 3>/dev/null")
 
 
 def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int | None,
-              drop_here: bool, nproc: int, channel: bool = True) -> list[str]:
+              drop_here: bool, nproc: int, channel: bool = True,
+              reserved_bytes: int = 0) -> list[str]:
     """``argv`` behind what each run needs before it starts: its cgroups, its resource
     limits, fd 3 and its uid. Done by small programs (sh, prlimit, setpriv) rather than by
     Python code between fork and exec, which makes Popen fork this whole process and costs
@@ -577,7 +578,8 @@ def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int |
     rlimits = [f"--cpu={cpu}:{cpu + 1}", f"--fsize={limits.file_bytes}:{limits.file_bytes}",
                f"--nofile={limits.open_files}:{limits.open_files}", "--core=0:0"]
     if not cgroups.bounds_memory:  # no memory cgroup: the address space is the only bound
-        rlimits.append(f"--as={limits.memory_bytes}:{limits.memory_bytes}")
+        space = limits.memory_bytes + reserved_bytes
+        rlimits.append(f"--as={space}:{space}")
     if uid is not None:  # counted for the uid; root itself is exempt until it drops to it
         rlimits.append(f"--nproc={nproc}:{nproc}")
     drop: list[str] = []
@@ -590,9 +592,11 @@ def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int |
 
 
 def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
-        ro_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None) -> RunResult:
+        ro_binds: Sequence[Path] = (), env: Mapping[str, str] | None = None,
+        reserved_bytes: int = 0) -> RunResult:
     """Run ``argv`` (a solution's program) at ``level``, as a uid leased for this run alone,
-    and return what it left on its streams.
+    and return what it left on its streams. ``reserved_bytes``: address space the runtime
+    reserves without using it, added to the address-space limit (see ``_launcher``).
 
     ``workdir`` holds what the caller staged for the run; inside the sandbox it is a fresh tmpfs
     of ``limits.work_bytes`` (the total that may be written there) in which every staged entry
@@ -601,7 +605,8 @@ def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
     """
     with _leased_uid() as uid:
         argv = _process_cap(argv, limits, level, uid)
-        return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes)
+        return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes,
+                    reserved_bytes=reserved_bytes)
 
 
 def reclaim(root: Path) -> None:
@@ -641,7 +646,8 @@ def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
 
 def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
          ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
-         uid: int | None, nproc: int, is_tool: bool = False) -> RunResult:
+         uid: int | None, nproc: int, is_tool: bool = False,
+         reserved_bytes: int = 0) -> RunResult:
     cgroups = _Cgroups(limits)
     try:
         command, environment, drop_inside = _command(
@@ -655,7 +661,8 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
     try:
         # The channel's write end goes in as stdin; the launcher moves it to fd 3.
         proc = subprocess.Popen(
-            _launcher(command, limits, cgroups, uid, not drop_inside, nproc), cwd=workdir,
+            _launcher(command, limits, cgroups, uid, not drop_inside, nproc,
+                      reserved_bytes=reserved_bytes), cwd=workdir,
             env=environment, stdin=write_fd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True)
     except BaseException:

@@ -47,6 +47,12 @@ class Executor:
     stand_in: ClassVar[str] = ""
     #: Whether a solution is built (by a tool in the sandbox) before it runs.
     builds: ClassVar[bool] = False
+    #: Address space the runtime reserves and never uses (a JVM's heap, class-space and code
+    #: reservations): without a memory cgroup (not root) the per-process address-space limit
+    #: is the only memory bound, and it is raised by this much for a run of this language.
+    reserved_address_space: ClassVar[int] = 0
+    #: Environment of a run, beside the sandbox's own (PATH, HOME, LANG, TMPDIR).
+    run_env: ClassVar[dict[str, str]] = {}
 
     def missing(self) -> str | None:
         """Why this language cannot run here (with the command that fixes it), or None."""

@@ -44,7 +44,7 @@ TOOL_JVM_SIZES = ("-Xmx512m", "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedC
 JVM_FLAGS = ("-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
              "-Xss16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m",
              "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m",
-             "-XX:ActiveProcessorCount=2")
+             "-XX:ActiveProcessorCount=2", "-XX:MaxDirectMemorySize=64m")
 
 
 _IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+?)(?:\.\*)?\s*;", re.MULTILINE)
@@ -68,6 +68,12 @@ class JavaExecutor(CompiledExecutor):
     driver_name: ClassVar[str] = "MpmDriver.java"
     requires: ClassVar[tuple[str, ...]] = ("javac", "java")
     install_hint: ClassVar[str] = "scripts/install-toolchains java"
+    # Measured with JVM_FLAGS (Java 17): a JVM that has just started maps about 1 GiB (the
+    # 512 MiB heap, class space, code cache, the modules image, a 16 MiB stack per thread),
+    # almost none of it used; JVM_FLAGS bound the heap, metaspace, code and direct buffers.
+    reserved_address_space: ClassVar[int] = 768 << 20
+    # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core.
+    run_env: ClassVar[dict[str, str]] = {"MALLOC_ARENA_MAX": "2"}
 
     def defines_entry_point(self, source: str, entry_point: str) -> bool:
         name = re.escape(entry_point)

@@ -109,7 +109,9 @@ def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
         if build.compile_error is not None:
             return build, None
         result = sandbox.run(executor.command(workdir), workdir=workdir, limits=settings.limits,
-                             level=settings.level, ro_binds=executor.ro_binds())
+                             level=settings.level, ro_binds=executor.ro_binds(),
+                             env=executor.run_env,
+                             reserved_bytes=executor.reserved_address_space)
         return build, result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
