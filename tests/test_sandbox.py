@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -152,6 +153,18 @@ def test_crashes_are_signals_without_core_files(workdir: Path, level: str) -> No
     result = run("import ctypes\nctypes.string_at(0)\n", workdir, level)
     assert result.signal == 11
     assert not any(p.name.startswith("core") for p in workdir.iterdir())
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGABRT"])
+def test_a_signal_to_itself_ends_the_run_and_its_cpu_is_counted(workdir: Path, level: str,
+                                                                 sig: str) -> None:
+    """The same verdict with or without a cgroup (as an ordinary user, a PID 1 of ours counts
+    the CPU time): the code is never the namespace's PID 1, which ignores such signals."""
+    result = run("import os, signal, time\nstart = time.process_time()\n"
+                 "while time.process_time() - start < 0.3: pass\n"
+                 f"os.kill(os.getpid(), signal.{sig})\nprint('survived')\n", workdir, level)
+    assert result.stdout == b"" and result.signal == getattr(signal, sig), result
+    assert result.cpu_seconds >= 0.25
 
 
 def test_file_limits(workdir: Path, level: str) -> None:

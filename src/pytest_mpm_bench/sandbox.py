@@ -377,6 +377,11 @@ def _staged(workdir: Path) -> list[Path]:
 
 SETUP_ERRORS = (b"bwrap: ", b"mount: ", b"unshare: ", b"mkdir: ", b"touch: ", b"setpriv: ",
                 b"prlimit: ", b"mpm-launch: ")
+#: PID 1 of a PID namespace whose init is not bwrap's: coreutils' timeout with no time limit
+#: runs the code as its child (PID 1 would ignore every signal the code sends itself), waits
+#: for it (so the code's CPU time reaches our wait4 without a cgroup) and exits with its
+#: status, 128+N for a signal N, quietly.
+REAPER = ("/usr/bin/timeout", "0")
 #: Dropping to the tool uid inside a bwrap started as root (see ``_bwrap_argv``).
 SETPRIV = ("/usr/bin/setpriv", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
            "--bounding-set=-all")
@@ -396,9 +401,9 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
         namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                       "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add",
                       "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
-    # Without a cpuacct cgroup, the code's CPU time reaches our wait4 only if it is the
-    # namespace's PID 1 (bwrap's own init would drop it); PID 1 ignores signals it has no
-    # handler for, so with a cgroup to count, bwrap's init stays.
+    # Without a cpuacct cgroup, the code's CPU time reaches our wait4 only through a PID 1
+    # of ours that waits for it (bwrap's own init drops it). That PID 1 is REAPER, not the
+    # code: PID 1 ignores every signal it has no handler for, its own kill(SIGKILL) too.
     cmd = ["bwrap", *namespaces, *(("--as-pid-1",) if as_pid_1 else ()), "--die-with-parent",
            "--new-session", "--proc", "/proc", "--dev", "/dev",
            "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
@@ -440,8 +445,8 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
         cmd += ["--setenv", key, value]
     drop = [SETPRIV[0], "--reuid", str(drop_to), "--regid", str(drop_to), *SETPRIV[1:], "--"]
     # bwrap exports PWD after --chdir; env drops it so the code sees exactly our variables.
-    return [*cmd, "--", *(drop if drop_to is not None else ()), "/usr/bin/env", "-u", "PWD",
-            "--", *argv]
+    return [*cmd, "--", *(drop if drop_to is not None else ()), *(REAPER if as_pid_1 else ()),
+            "/usr/bin/env", "-u", "PWD", "--", *argv]
 
 
 # Top-level directories the unshare level leaves visible; every other one is masked by a tmpfs.
@@ -486,7 +491,8 @@ def _unshare_argv(argv: Sequence[str], workdir: Path, limits: Limits, uid: int |
             script += f"mount -o remount,bind,ro {where}; "
         script += f"umount /var/b{k}; "
     script += f"cd {work}; "
-    env_argv = "/usr/bin/env -u PWD -u OLDPWD -- \"$@\""
+    # The code is never PID 1, which ignores the signals it sends itself (see REAPER).
+    env_argv = " ".join(REAPER) + " /usr/bin/env -u PWD -u OLDPWD -- \"$@\""
     drop = (f"exec setpriv --reuid {uid} --regid {uid} --clear-groups -- {env_argv}"
             if uid is not None else f"exec {env_argv}")
     return ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc",
@@ -628,7 +634,7 @@ def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
              as_pid_1: bool) -> tuple[list[str], dict[str, str], bool]:
     """The command line that runs ``argv`` at ``level``, its environment, and whether the
     drop to ``uid`` happens inside the sandbox (else in ``_launcher``). ``as_pid_1``: no
-    cgroup counts the CPU time (see ``_bwrap_argv``)."""
+    cgroup counts the CPU time, so a PID 1 of ours must (see ``_bwrap_argv``)."""
     if uid is not None:
         _chown_tree(workdir, uid)  # rw_binds are the caller's: see Tools.writable_dir
     environment = _env(workdir, env, level)
