@@ -38,6 +38,7 @@ HARNESS = "harness"
 #: A fork in the base cgroup can race with the move of its processes into the leaf.
 MOVE_ROUNDS = 20
 _counter = itertools.count()
+_prepared: set[tuple[int, Path]] = set()  # (pid, base): a forked child prepares again
 
 
 def _read(path: Path) -> str:
@@ -292,9 +293,12 @@ class V2(Backend):
             os.close(fd)  # releases the lock
 
     def create(self, memory_bytes: int, processes: int) -> RunCgroups:
-        if not self.runs.is_dir():
+        # Once per process: a process started in the base after another one prepared it (a
+        # second session in the same scope) must leave it too.
+        if (os.getpid(), self.base) not in _prepared or not self.runs.is_dir():
             with contextlib.suppress(OSError):
                 self.prepare()
+            _prepared.add((os.getpid(), self.base))
         return V2Run(self.runs, memory_bytes, processes)
 
 
