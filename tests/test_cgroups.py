@@ -146,6 +146,7 @@ def test_a_run_is_placed_counted_and_killed_in_its_v2_cgroup(
     assert not survives(daemon)
     assert result.cpu_seconds >= BURNT  # the unwaited child's time, from cpu.stat
     assert not children(v2_base / "mpm-bench")  # the run's cgroup is gone
+    assert not (v2_base / "harness").exists()  # nothing of ours lived in v2_base
 
 
 def test_without_a_cgroup_the_daemon_and_the_cpu_time_escape(

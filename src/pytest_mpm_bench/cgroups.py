@@ -303,12 +303,12 @@ class V2(Backend):
 
 
 def _move_all(source: Path, leaf: Path) -> None:
-    with contextlib.suppress(FileExistsError):
-        leaf.mkdir()
     for _ in range(MOVE_ROUNDS):
         pids = _read(source / "cgroup.procs").split()
         if not pids:
             return
+        with contextlib.suppress(FileExistsError):  # only where something must leave
+            leaf.mkdir()
         for pid in pids:  # one that has just exited is gone already (ESRCH)
             _write(leaf / "cgroup.procs", pid)
 
