@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pwd
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -215,3 +220,32 @@ def parse_html(text: str) -> Node:
     builder.feed(text)
     builder.close()
     return builder.root
+
+
+#: The ordinary user the tests run code as (created when missing; needs root).
+SECOND_USER = "mpm-bench-test"
+
+
+def ordinary_user() -> str:
+    """``SECOND_USER``, created when missing; skips where that needs root or useradd."""
+    if os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("creating a second user needs root and useradd")
+    try:
+        pwd.getpwnam(SECOND_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", SECOND_USER], check=True)
+    return SECOND_USER
+
+
+@contextlib.contextmanager
+def readable_src() -> Iterator[Path]:
+    """A copy of the package's ``src`` that any user can read (the checkout may sit in
+    root's home), for code run as ``ordinary_user``."""
+    copy = Path(tempfile.mkdtemp(prefix="mpm-src-"))
+    try:
+        shutil.copytree(REPO / "src", copy / "src")
+        for path in [copy, *copy.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield copy / "src"
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)

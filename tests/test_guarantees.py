@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pytest_mpm_bench import guarantees, sandbox, state
-from tests.helpers import REPO, make_suite
+from tests.helpers import make_suite, ordinary_user, readable_src
 
-SECOND_USER = "mpm-bench-test"
 CLAIMS_AND_PROBE = ("import json\nfrom pytest_mpm_bench import guarantees, sandbox\n"
                     "try:\n    level = sandbox.resolve_level('auto')\n"
                     "except sandbox.SandboxUnavailable:\n    level = 'none'\n"
@@ -72,34 +68,20 @@ def test_the_summary_and_report_name_what_does_not_hold(pytester: pytest.Pyteste
 
 
 @pytest.fixture
-def second_user() -> Iterator[str]:
-    """An ordinary user (created when missing; needs root)."""
-    if os.geteuid() != 0 or shutil.which("useradd") is None:
-        pytest.skip("creating a second user needs root and useradd")
-    try:
-        pwd.getpwnam(SECOND_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--create-home", SECOND_USER], check=True)
-    yield SECOND_USER
+def second_user() -> str:
+    return ordinary_user()
 
 
 def test_an_ordinary_user_gets_what_the_machine_offers(second_user: str) -> None:
-    # The package is copied where that user can read it (the checkout may sit in root's home).
-    copy = Path(tempfile.mkdtemp(prefix="mpm-src-"))
-    try:
-        shutil.copytree(REPO / "src", copy / "src")
-        for path in [copy, *copy.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        home = pwd.getpwnam(second_user).pw_dir
-        env = ["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", f"PYTHONPATH={copy}/src"]
+    home = pwd.getpwnam(second_user).pw_dir
+    with readable_src() as src:
+        env = ["env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", f"PYTHONPATH={src}"]
         out = subprocess.run(["runuser", "-u", second_user, "--", *env, "/usr/bin/python3", "-c",
                               CLAIMS_AND_PROBE],
                              capture_output=True, text=True, check=True, timeout=120)
-    finally:
-        shutil.rmtree(copy, ignore_errors=True)
     seen = json.loads(out.stdout)
     claims, probe, level = seen["claims"], seen["probe"], seen["level"]
-    assert claims["memory"] is False  # no cgroup for an ordinary user: per process only
+    assert claims["memory"] is False  # runuser delegates no cgroup: per process only
     if level == "bwrap" and guarantees._kernel() >= guarantees.UCOUNTS_KERNEL:
         assert claims["processes"] is True and probe["processes"] is True
     for name, holds in claims.items():

@@ -1,10 +1,11 @@
 """Which of the sandbox's limits hold for this user on this machine, and how.
 
 Root leases a uid per run and may write cgroups; an ordinary user gets what the machine offers:
-bwrap's namespaces (with a process cap inside its user namespace) and rlimits, which bound
-each process rather than the run. ``claims`` says what holds from the mechanisms available,
-cheaply (the summary and the report name what does not); ``probe`` runs hostile code in the
-sandbox to check each claim (``--mpm-doctor``).
+bwrap's namespaces (with a process cap inside its user namespace), rlimits, which bound each
+process rather than the run, and per-run cgroups where a cgroup v2 subtree is delegated to
+it. ``claims`` says what holds from the mechanisms available, cheaply (the summary and the
+report name what does not); ``probe`` runs hostile code in the sandbox to check each claim
+(``--mpm-doctor``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_mpm_bench import sandbox
+from pytest_mpm_bench import cgroups, sandbox
 from pytest_mpm_bench.languages.python import interpreter
 
 #: Linux counts RLIMIT_NPROC per user namespace since 5.15 ("ucounts"): before, a cap inside
@@ -41,39 +42,50 @@ def _kernel() -> tuple[int, int]:
         return (0, 0)
 
 
-def _cgroup_controllers() -> set[str]:
-    """The per-run cgroup controllers the sandbox can set up here (root, cgroup v1)."""
-    cgroups = sandbox._Cgroups(sandbox.Limits())
-    try:
-        return set(cgroups.dirs)
-    finally:
-        cgroups.remove()
+def _cgroup_advice(found: cgroups.Support, controller: str) -> str:
+    """What would give a run the cgroup ``controller`` it lacks here."""
+    if os.geteuid() == 0:
+        return f"no writable {controller} cgroup here"
+    if found.version == 2:
+        return f"the delegated cgroup does not offer the {controller} controller"
+    if found.delegable is not None and controller in found.delegable:
+        return f"root, or a delegated cgroup v2: {cgroups.DELEGATE}"
+    return "root"
 
 
 def claims(level: str) -> tuple[Guarantee, ...]:
     """What holds at ``level`` for this user, from the mechanisms at hand."""
     root = os.geteuid() == 0
-    controllers = _cgroup_controllers() if root else set()
+    found = cgroups.support()
     isolated = level in ("bwrap", "unshare")
+    in_userns = level == "bwrap" and _kernel() >= UCOUNTS_KERNEL
     if root:
         processes = Guarantee("processes", True, "RLIMIT_NPROC of a uid leased for the run"
-                              + (" and a pids cgroup" if "pids" in controllers else ""))
-    elif level == "bwrap" and _kernel() >= UCOUNTS_KERNEL:
+                              + (" and a pids cgroup" if found.processes else ""))
+    elif found.processes:
+        processes = Guarantee("processes", True, f"a pids cgroup per run (v{found.version})"
+                              + (" and RLIMIT_NPROC inside the run's user namespace"
+                                 if in_userns else ""))
+    elif in_userns:
         processes = Guarantee("processes", True, "RLIMIT_NPROC inside the run's user namespace")
     else:
         processes = Guarantee("processes", False,
                               "a fork bomb is bounded only by a pids cgroup, a leased uid or "
-                              "bwrap's user namespace (Linux >= 5.15): needs root or bwrap")
-    if "memory" in controllers:
-        memory = Guarantee("memory", True, "a memory cgroup per run")
+                              "bwrap's user namespace (Linux >= 5.15): needs root, bwrap or "
+                              + _cgroup_advice(found, "pids"))
+    if found.memory:
+        memory = Guarantee("memory", True, f"a memory cgroup per run (v{found.version})")
     else:
         memory = Guarantee("memory", False,
                            "per process only (RLIMIT_AS), not for the run as a whole: a run's "
-                           "processes together may use more; needs a memory cgroup (root)")
+                           "processes together may use more; needs a memory cgroup: "
+                           + _cgroup_advice(found, "memory"))
+    cpu = "RLIMIT_CPU per process, and the wall time" + (
+        "; counted for the whole run by its cgroup" if found.cpu else "")
     namespaces = "bwrap" if level == "bwrap" else "unshare"
     return (
         Guarantee("wall time", True, "killed by the parent"),
-        Guarantee("cpu time", True, "RLIMIT_CPU per process, and the wall time"),
+        Guarantee("cpu time", True, cpu),
         memory,
         processes,
         Guarantee("file size", True, "RLIMIT_FSIZE"),
@@ -85,6 +97,7 @@ def claims(level: str) -> tuple[Guarantee, ...]:
                   "own PID namespace: nothing outlives the run, no signal reaches the host"
                   if isolated else "the code sees and can signal the user's processes "
                                    "(--mpm-sandbox none)"),
+        Guarantee("cgroups", found.version > 0, found.describe()),
     )
 
 

@@ -13,8 +13,9 @@ Levels (``--mpm-sandbox``):
 
 At every level, when we are root the code runs as a real unprivileged uid (one per xdist
 worker: RLIMIT_NPROC counts per uid host-wide and root ignores it) inside per-run cgroups
-(v1 ``pids``, ``memory``, ``cpuacct``) where the kernel allows; the parent reads CPU time from
-the kernel, caps every stream, and kills whatever is left when the main process ends.
+(v1 or v2, see ``cgroups``; an ordinary user's only in a cgroup v2 delegated to it) where the
+kernel allows; the parent reads CPU time from the kernel, caps every stream, and kills
+whatever is left when the main process ends.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
-import itertools
 import os
 import select
 import shlex
@@ -37,11 +37,11 @@ from functools import cache
 from pathlib import Path
 
 from pytest_mpm_bench import state
+from pytest_mpm_bench.cgroups import RunCgroups, for_run
 from pytest_mpm_bench.streams import drain
 
 LEVELS = ("auto", "bwrap", "unshare", "none")
 BASE_UID = 60000
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 SYSTEM_DIRS = ("/usr",)
 MERGED_USR_LINKS = (("usr/bin", "/bin"), ("usr/lib", "/lib"), ("usr/lib64", "/lib64"),
                     ("usr/sbin", "/sbin"))
@@ -51,7 +51,6 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl",
 PATH_INSIDE = "/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"
 PRLIMIT = "/usr/bin/prlimit"
 _hidden: list[Path] = []
-_counter = itertools.count()
 
 
 class SandboxUnavailable(Exception):
@@ -121,7 +120,7 @@ class Tools:
         if self.level == "none":
             env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
         argv = _process_cap(argv, self.limits, self.level, self.uid)
-        cgroups = _Cgroups(self.limits)
+        cgroups = for_run(self.limits.memory_bytes, self.limits.processes)
         try:
             command, environment, drop_inside = _command(
                 argv, workdir, self.limits, self.level, ro_binds, (), env, self.uid, True,
@@ -170,7 +169,7 @@ class Service:
     each answer one line on its stdout. A request that times out, an answer over the cap, or
     a process that ends closes the service (killing whatever is left of it)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], cgroups: _Cgroups) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], cgroups: RunCgroups) -> None:
         self.proc, self.cgroups = proc, cgroups
         self.stderr = bytearray()  # the tail of what it wrote there
         self.closed = False
@@ -245,84 +244,6 @@ class Service:
 def hide(paths: Sequence[Path]) -> None:
     """Paths the ``unshare`` level must mask (bwrap shows nothing it was not told to)."""
     _hidden.extend(p.resolve() for p in paths if p.exists())
-
-
-# -- cgroups (v1) -----------------------------------------------------------------------------
-
-
-class _Cgroups:
-    """Per-run cgroups: a real bound on processes and memory, and exact CPU accounting."""
-
-    def __init__(self, limits: Limits) -> None:
-        name = f"mpm-bench/{os.getpid()}-{next(_counter)}"
-        self.dirs: dict[str, Path] = {}
-        for controller in ("pids", "memory", "cpuacct"):
-            path = CGROUP_ROOT / controller / name
-            try:
-                path.mkdir(parents=True)
-            except OSError:
-                continue
-            self.dirs[controller] = path
-        self._write("pids", "pids.max", str(limits.processes))
-        self._write("memory", "memory.limit_in_bytes", str(limits.memory_bytes))
-        self._write("memory", "memory.memsw.limit_in_bytes", str(limits.memory_bytes))
-
-    def _write(self, controller: str, name: str, value: str) -> None:
-        if controller in self.dirs:
-            with contextlib.suppress(OSError):
-                (self.dirs[controller] / name).write_text(value)
-
-    def _read(self, controller: str, name: str) -> str:
-        try:
-            return (self.dirs[controller] / name).read_text()
-        except (KeyError, OSError):
-            return ""
-
-    @property
-    def counts_cpu(self) -> bool:
-        return "cpuacct" in self.dirs
-
-    @property
-    def bounds_memory(self) -> bool:
-        return "memory" in self.dirs
-
-    def pids(self) -> list[int]:
-        text = self._read("pids", "cgroup.procs") or self._read("memory", "cgroup.procs")
-        return [int(p) for p in text.split()]
-
-    def kill_all(self, timeout: float = 10.0) -> None:
-        """Kill every process of the run and wait until the cgroup is empty: the run's uid is
-        leased to the next run only then, and a fork bomb's dying processes would otherwise
-        still count against that run's RLIMIT_NPROC (on a loaded machine, 128 processes take
-        longer than half a second to go)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
-
-    def cpu_seconds(self) -> float | None:
-        text = self._read("cpuacct", "cpuacct.usage")
-        return int(text) / 1e9 if text.strip() else None
-
-    def oom_killed(self) -> bool:
-        for line in self._read("memory", "memory.oom_control").splitlines():
-            if line.startswith("oom_kill "):
-                return int(line.split()[1]) > 0
-        return self._read("memory", "memory.failcnt").strip() not in ("", "0")
-
-    def remove(self) -> None:
-        for path in self.dirs.values():
-            for attempt in range(40):  # busy until the last task is released: a few ms
-                try:
-                    path.rmdir()
-                    break
-                except OSError:
-                    time.sleep(0.001 if attempt < 20 else 0.01)
 
 
 # -- building the command -----------------------------------------------------------------------
@@ -573,7 +494,7 @@ LAUNCH = ('unset PWD; n=$1; shift; while [ "$n" -gt 0 ]; do '
 LAUNCH_SERVICE = LAUNCH.replace("exec 3>&0 0</dev/null", "exec 3>/dev/null")
 
 
-def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int | None,
+def _launcher(argv: Sequence[str], limits: Limits, cgroups: RunCgroups, uid: int | None,
               drop_here: bool, nproc: int, channel: bool = True,
               reserved_bytes: int = 0) -> list[str]:
     """``argv`` behind what each run needs before it starts: its cgroups, its resource
@@ -591,7 +512,7 @@ def _launcher(argv: Sequence[str], limits: Limits, cgroups: _Cgroups, uid: int |
     drop: list[str] = []
     if uid is not None and drop_here:  # else setpriv drops to the uid after mounting
         drop = [SETPRIV[0], "--reuid", str(uid), "--regid", str(uid), "--clear-groups", "--"]
-    procs = [str(path / "cgroup.procs") for path in cgroups.dirs.values()]
+    procs = [str(path) for path in cgroups.procs_files]
     script = LAUNCH if channel else LAUNCH_SERVICE
     return ["/bin/sh", "-c", script, "mpm-launch", str(len(procs)), *procs,
             PRLIMIT, *rlimits, "--", *drop, *argv]
@@ -654,7 +575,7 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
          ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
          uid: int | None, nproc: int, is_tool: bool = False,
          reserved_bytes: int = 0) -> RunResult:
-    cgroups = _Cgroups(limits)
+    cgroups = for_run(limits.memory_bytes, limits.processes)
     try:
         command, environment, drop_inside = _command(
             argv, workdir, limits, level, ro_binds, rw_binds, env, uid, is_tool,
@@ -710,7 +631,7 @@ def _status(status: int, level: str) -> tuple[int | None, int | None]:
 
 
 def _collect(proc: subprocess.Popen[bytes], channel_fd: int, limits: Limits, start: float,
-             cgroups: _Cgroups) -> tuple[dict[str, bytes], bool, str | None]:
+             cgroups: RunCgroups) -> tuple[dict[str, bytes], bool, str | None]:
     assert proc.stdout is not None and proc.stderr is not None
     drained = drain(
         {"stdout": proc.stdout.fileno(), "stderr": proc.stderr.fileno(), "channel": channel_fd},
@@ -729,7 +650,7 @@ def _exited(pid: int) -> bool:
         return True
 
 
-def _kill(proc: subprocess.Popen[bytes], cgroups: _Cgroups) -> None:
+def _kill(proc: subprocess.Popen[bytes], cgroups: RunCgroups) -> None:
     inner = _child_pidfds(proc.pid)  # bwrap's PID-namespace init: taken before its parent dies
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)  # bwrap's death tears down its PID namespace
