@@ -186,6 +186,32 @@ def test_served_analysers_find_what_their_command_lines_find(
     assert {("bandit", "B602"), ("lizard", "cyclomatic-complexity")} <= rules
 
 
+def test_one_worker_serves_every_file(monkeypatch: pytest.MonkeyPatch,
+                                     private_cache: Path) -> None:
+    """The worker is asked from analyse's pool threads, which end after each file; bwrap's
+    --die-with-parent follows the thread that started it, so a worker started from one of
+    them died after its first file and every file paid for a new one."""
+    if not worker.available():
+        pytest.skip("bandit or lizard is not importable here")
+    monkeypatch.setattr(memo, "get", lambda name: None)  # every run real
+    starts: list[int] = []
+    start = worker.Worker._start
+
+    def start_spy(self: worker.Worker) -> Any:
+        starts.append(1)
+        return start(self)
+
+    monkeypatch.setattr(worker.Worker, "_start", start_spy)
+    monkeypatch.setattr(worker, "_workers", {})
+    try:
+        for n in range(3):
+            found = analysers.analyse(LINTY + f"\n# file {n}\n", "python", "solution.py")
+            assert any(f.get("rule") == "B602" for f in found["best_practices"])
+    finally:
+        worker._stop_all()
+    assert len(starts) == 1
+
+
 def test_a_worker_that_died_is_replaced_and_the_file_asked_again(private_cache: Path) -> None:
     if not worker.available():
         pytest.skip("bandit or lizard is not importable here")

@@ -32,6 +32,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -132,9 +133,13 @@ class Tools:
         launch = _launcher(command, self.limits, cgroups, self.uid, not drop_inside,
                            TOOL_NPROC, channel=False)
         try:
-            proc = subprocess.Popen(
-                launch, cwd=workdir, env=environment, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that
+            # started it ends: a service started from a pool thread died with that thread,
+            # so it is started from one that lives as long as this process.
+            proc = _service_starter().submit(
+                subprocess.Popen, launch, cwd=workdir, env=environment,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                start_new_session=True).result()
         except BaseException:
             cgroups.remove()
             raise
@@ -162,6 +167,12 @@ class RunResult:
     output_exceeded: str | None
     wall_seconds: float
     cpu_seconds: float
+
+
+@cache
+def _service_starter() -> ThreadPoolExecutor:
+    """The thread services are started from: it lives until this process exits."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpm-service-starter")
 
 
 class Service:
