@@ -141,6 +141,23 @@ def test_async_class_and_code_forms(write_suite, settings: ExecSettings) -> None
         assert outcome.status == "passed", (case.id, outcome)
 
 
+def test_an_awaitable_from_a_solution_that_never_says_async(  # type: ignore[no-untyped-def]
+        write_suite, settings: ExecSettings) -> None:
+    """The driver imports asyncio before the solution only when the source says async or
+    await (it costs ~30 ms a run); a generator-based coroutine is still awaited."""
+    spec = make_case(
+        "coro", signature="def double(x: int) -> int:", entry_point="double",
+        test_cases=[{"args": [2], "expected": 4}, {"args": [5], "expected": 10, "hidden": True}],
+        reference_solution="import types\n@types.coroutine\ndef _later(x):\n"
+                           "    yield from ()\n    return 2 * x\n"
+                           "def double(x):\n    return _later(x)\n")
+    case = load_suite(write_suite(make_suite(spec)), known_languages()).cases[0]
+    assert run(case, case.reference_solution or "", settings).status == "passed"
+    plain = "import sys\ndef add(a, b):\n    return 'asyn' 'cio' in sys.modules\n"
+    assert run(case, plain.replace("add", "double").replace("a, b", "x"),
+               settings).tests[0].actual is False
+
+
 def test_work_dir_is_removed(case: Case, settings: ExecSettings, tmp_path: Path) -> None:
     source = "import os\ndef add(a, b):\n    return os.getcwd()\n"
     outcome = run(case, source, settings)
