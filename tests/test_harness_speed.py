@@ -169,6 +169,26 @@ def test_start_up_is_measured_once_per_language_and_session(
     assert set(started) == {PY.stand_in.split("\n")[0]}
 
 
+def test_what_the_driver_loads_for_a_solution_is_in_its_start_up_too(
+        write_suite: Any, private_cache: Path) -> None:
+    """The Python driver loads asyncio (~30 ms) before a solution that says async; the
+    start-up subtracted from that solution's runs is measured with it loaded too, so saying
+    async costs no score, and a reference that does cannot hand that cost to the solutions."""
+    case = _case(write_suite, **{**DEDUPE, "time_complexity": ""})
+    settings = _settings()
+    times = measure.ReferenceTimes("s")
+    says_async = "# not async at all\n" + DEDUPE["reference_solution"]
+    assert measure.driver_options(case, says_async, PY) == {"asyncio": True}
+    assert measure.driver_options(case, DEDUPE["reference_solution"], PY) == {}
+    observed = observe_v2(case, says_async, execute(case, says_async, PY, settings), PY,
+                          settings, times)
+    assert observed.performance is not None and observed.performance.mine is not None
+    plain = times.baselines.get(PY, settings).cpu_seconds
+    loaded = times.baselines.get(PY, settings, {"asyncio": True}).cpu_seconds
+    assert plain is not None and loaded is not None and loaded > plain + 0.01
+    assert observed.performance.mine.startup_seconds == loaded
+
+
 # -- analysers: one worker, one ruff run, kept output -----------------------------------------
 
 def test_served_analysers_find_what_their_command_lines_find(

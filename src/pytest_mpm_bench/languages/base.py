@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pytest_mpm_bench.sandbox import Tools
 
@@ -79,6 +79,13 @@ class Executor:
         (workdir / self.source_name).write_text(solution, encoding="utf-8")
         (workdir / self.driver_name).write_text(self.driver_source(), encoding="utf-8")
         return BuildOutcome()
+
+    def driver_options(self, solution: str, tests: list[str]) -> dict[str, Any]:
+        """What the driver's input says besides the tests (``tests``: each as JSON), decided
+        by the parent from the solution's text: a performance run's start-up run gets the same
+        options (``measure.Baselines``), so what they make the driver load is not charged to
+        the solution."""
+        return {}
 
     def command(self, workdir: Path) -> list[str]:
         """The argv that runs the driver inside ``workdir``."""

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pytest_mpm_bench.languages.base import Executor
 
@@ -53,6 +53,13 @@ class PythonExecutor(Executor):
                 if any(isinstance(t, ast.Name) and t.id == entry_point for t in node.targets):
                     return True
         return False
+
+    def driver_options(self, solution: str, tests: list[str]) -> dict[str, Any]:
+        """asyncio (with what it imports, ~30 ms of CPU) is loaded before the solution only
+        where it may be needed: a ``code`` test, or a solution that says async or await."""
+        if "async" in solution or "await" in solution or any('"code"' in t for t in tests):
+            return {"asyncio": True}
+        return {}
 
     def command(self, workdir: Path) -> list[str]:
         return [interpreter(), "-I", "-X", "utf8", str(workdir / self.driver_name)]

@@ -92,9 +92,16 @@ def workload(case: Case, factor: float = 1.0) -> list[dict[str, Any]]:
     return [evaluate(scaled(case.performance, factor))]
 
 
-def _spec(case: Case, payloads: list[dict[str, Any]]) -> dict[str, Any]:
+def _spec(case: Case, payloads: list[dict[str, Any]],
+          options: dict[str, Any]) -> dict[str, Any]:
     return {"entry_point": case.entry_point, "kind": case.kind,
-            "tests": [json.dumps(p) for p in payloads]}
+            "tests": [json.dumps(p) for p in payloads], **options}
+
+
+def driver_options(case: Case, source: str, executor: Executor) -> dict[str, Any]:
+    """The driver's options for every run of ``source`` on ``case`` (its correctness run
+    decides them the same way): its start-up run is measured with them (``Baselines``)."""
+    return executor.driver_options(source, [json.dumps(t.payload()) for t in case.test_cases])
 
 
 def answers(raw: sandbox.RunResult, count: int) -> tuple[list[Any] | None, str]:
@@ -214,18 +221,19 @@ def _one(executor: Executor, run: _Run,
 STARTUP_SPEC: dict[str, Any] = {"entry_point": "solution", "kind": "function", "tests": []}
 
 
-def startup_run(executor: Executor) -> _Run:
+def startup_run(executor: Executor, options: dict[str, Any]) -> _Run:
     """The driver with the stand-in solution and no test: what is subtracted as start-up.
-    The same for every solution of the language, and the solution is not in it."""
-    return _Run(executor.stand_in, dict(STARTUP_SPEC), judge=lambda found: "")
+    The same for every solution of the language with the same driver ``options``, and the
+    solution is not in it."""
+    return _Run(executor.stand_in, {**STARTUP_SPEC, **options}, judge=lambda found: "")
 
 
-def startup(executor: Executor, settings: ExecSettings,
+def startup(executor: Executor, settings: ExecSettings, options: dict[str, Any],
             repeats: int = STARTUP_REPEATS) -> Measurement:
     """The least CPU seconds of ``repeats`` start-up runs (``problem`` when one failed)."""
     best = math.inf
     for _ in range(repeats):
-        seconds, problem, _ = _one(executor, startup_run(executor), settings)
+        seconds, problem, _ = _one(executor, startup_run(executor, options), settings)
         if seconds is None:
             return Measurement(None, f"the start-up run failed: {problem}")
         best = min(best, seconds)
@@ -257,8 +265,11 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
     the tests). With ``growth``, each
     round also runs the input at 1/``GROWTH_FACTOR`` of its size (``small_seconds``).
     Every run is judged; the first failure ends the measurement with no time."""
-    full = _Run(source, _spec(case, workload(case)), expectation(case, executor, reference))
-    small = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR))) if growth else None
+    options = driver_options(case, source, executor)  # as ``base`` was measured with
+    full = _Run(source, _spec(case, workload(case), options),
+                expectation(case, executor, reference))
+    small = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR), options)) \
+        if growth else None
     best, tiny, recorded, runs, stable = math.inf, math.inf, None, 0, False
     for round_number in range(REPEATS):
         if round_number == 0 and first is not None:
@@ -344,9 +355,14 @@ class Baselines:
     def __init__(self, session: str) -> None:
         self.root = state.perf_dir(session)
 
-    def get(self, executor: Executor, settings: ExecSettings) -> Measurement:
-        path = self.root / f"startup-{_digest([executor.language, settings.level])}.json"
-        return _once(path, lambda: startup(executor, settings))
+    def get(self, executor: Executor, settings: ExecSettings,
+            options: dict[str, Any] | None = None) -> Measurement:
+        """The start-up with the driver ``options`` of the solution it is subtracted from
+        (``driver_options``)."""
+        options = options or {}
+        key = _digest([executor.language, settings.level, options])
+        return _once(self.root / f"startup-{key}.json",
+                     lambda: startup(executor, settings, options))
 
 
 class ReferenceTimes:
@@ -379,11 +395,12 @@ class ReferenceTimes:
             return found
 
         def measured() -> Measurement:
-            base = self.baselines.get(executor, settings)
+            source = case.reference_solution or ""
+            base = self.baselines.get(executor, settings,
+                                      driver_options(case, source, executor))
             if base.cpu_seconds is None:
                 return Measurement(None, base.problem)
-            return measure(case, case.reference_solution or "", executor, settings,
-                           base.cpu_seconds)
+            return measure(case, source, executor, settings, base.cpu_seconds)
 
         return _once(path, measured)
 

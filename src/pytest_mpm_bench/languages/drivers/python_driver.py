@@ -6,10 +6,11 @@ solution's stdout and stderr are diagnostics only. Everything the driver needs i
 the solution is loaded, so patching modules from the solution cannot change the records.
 
 asyncio (with inspect, some 30 ms of a run's start-up, more than all else the driver imports)
-is imported before the solution only where it may be needed: a ``code`` test, or a solution
-that says async or await. Anything else that returns an awaitable makes the driver import it
-then; a module the solution put in its place could only decide what the solution's own
-awaitable returns, which the solution decides anyway.
+is imported before the solution only when the input says ``"asyncio": true`` (the parent's
+choice: a ``code`` test, or a solution that says async or await; its start-up run is measured
+with the same choice). Anything else that returns an awaitable makes the driver import it then;
+a module the solution put in its place could only decide what the solution's own awaitable
+returns, which the solution decides anyway.
 """
 
 import json
@@ -141,7 +142,7 @@ def main():
         emit({"type": "compile_error", "message": error_text(exc),
               "line": getattr(exc, "lineno", None)})
         return
-    if "async" in source or "await" in source or any('"code"' in raw for raw in spec["tests"]):
+    if spec.get("asyncio"):
         bind_asyncio()
     solution = types.ModuleType("solution")
     solution.__file__ = os.path.abspath("solution.py")
