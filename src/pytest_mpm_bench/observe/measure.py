@@ -34,7 +34,7 @@ import platform
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,15 @@ def workload(case: Case, factor: float = 1.0) -> list[dict[str, Any]]:
     of its tests' inputs."""
     if case.performance is None:
         return [t.payload() for t in case.test_cases]
-    return [evaluate(scaled(case.performance, factor))]
+    return [_generated(json.dumps(scaled(case.performance, factor), sort_keys=True))]
+
+
+@lru_cache(maxsize=4)
+def _generated(performance: str) -> Any:
+    """A performance input, generated once per process for all the runs that use it (the
+    reference's, each solution's, their judges': large random strings take ~0.4 s each).
+    Shared: its users only read it."""
+    return evaluate(json.loads(performance))
 
 
 def _spec(case: Case, payloads: list[dict[str, Any]],
