@@ -3,6 +3,9 @@ serial, ``-n 2``) and the share of cases whose performance score is the same in 
 Target: at least 90%.
 
     python benchmarks/stability.py [--mpm-agent python_engineer ...extra pytest args]
+
+The arguments go to pytest as they are; set a fresh ``XDG_CACHE_HOME`` to measure the
+references too (else they are read from the cache).
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(extra: list[str], report: Path,
         workers: list[str]) -> tuple[dict[str, float], dict[str, float]]:
     """Each case's performance score, and its CPU-time ratio to the reference."""
-    subprocess.run([sys.executable, "-m", "pytest", "--mpm-backend", "reference", "-q",
-                    "-p", "no:cacheprovider", "--mpm-report", str(report), *workers, *extra],
-                   cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--mpm-backend", "reference", "-q",
+                           "-p", "no:cacheprovider", "--mpm-report", str(report), *workers,
+                           *extra], cwd=ROOT, check=False, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    if not report.exists():
+        sys.exit(f"pytest wrote no report (exit {done.returncode}):\n"
+                 + done.stdout.decode(errors="replace")[-2000:])
     results = json.loads(report.read_text())["results"]
     scores = {f"{r['agent']}/{r['test_id']}": r["dimensions"]["performance"] for r in results}
     ratios = {f"{r['agent']}/{r['test_id']}": e["ratio"] for r in results
