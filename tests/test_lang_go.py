@@ -125,6 +125,25 @@ def test_build_is_cached_and_prepare_builds_when_spec_is_known(tmp_path: Path) -
     assert outcome.compile_error and "solution.go" in outcome.compile_error
 
 
+def test_a_compiler_killed_by_a_signal_is_not_a_cached_compile_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MPM_BUILD_CACHE", str(tmp_path / "cache"))
+    spec = {"entry_point": "Add", "kind": "function", "tests": [json.dumps({"args": [1, 2]})]}
+    real = Tools.run
+
+    def killed(self: Tools, argv: list[str], **kwargs: Any) -> Any:
+        result = real(self, ["/bin/sh", "-c", "kill -9 $$"], **kwargs)
+        assert result.signal == 9
+        return result
+
+    monkeypatch.setattr(Tools, "run", killed)
+    first = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
+    assert first.directory is None and "killed by signal 9" in (first.error or "")
+    monkeypatch.setattr(Tools, "run", real)
+    again = EXECUTOR.build(ADD, spec, Tools(sandbox_level()))  # type: ignore[attr-defined]
+    assert again.directory is not None and not again.cached
+
+
 # -- hostile twins ------------------------------------------------------------------------
 
 def test_exit_zero_in_init_is_not_a_pass() -> None:

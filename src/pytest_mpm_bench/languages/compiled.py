@@ -5,7 +5,8 @@ and the ``code`` snippets of the case, which must be compiled in) into a program
 cached under ``$MPM_BUILD_CACHE`` (default ``~/.cache/pytest-mpm-bench/build``), keyed by the
 sha256 of every file compiled, the build command and the toolchain version. An entry is built
 in a private temp dir and moved into place with ``os.replace``, so concurrent workers
-(``pytest -n``) never see half an entry. Compile errors are cached too (timeouts are not).
+(``pytest -n``) never see half an entry. Compile errors are cached too (a build stopped by
+a time or memory limit or killed by a signal is not).
 
 Compilers read solution text, so they run in the sandbox like the solution does (``Tools``:
 the tool uid, no network, own PID namespace, only the toolchain and the sources visible, a
@@ -163,16 +164,20 @@ class CompiledExecutor(Executor):
             return Build(key, None, f"the build ran out of memory "
                                     f"({limits.memory_bytes >> 20} MiB)",
                          time.monotonic() - started, False)
+        # Nor one killed by a signal (the OOM killer, an interrupted session): a compiler's
+        # verdict on the source is its diagnostics and exit status, never its death.
+        if raw.signal is not None:
+            return Build(key, None, f"the compiler was killed by signal {raw.signal}",
+                         time.monotonic() - started, False)
         if raw.exit_code != 0 or raw.output_exceeded:
             text = (raw.stderr + raw.stdout).decode("utf-8", "replace")
             text = first_lines(text.replace(f"{srcdir}/", "").replace(str(srcdir), ".")
                                .replace(str(outdir), "<out>"))
             if raw.output_exceeded:
                 text += f"\n… (the compiler's {raw.output_exceeded} passed its cap)"
-            how = (f"killed by signal {raw.signal}" if raw.signal is not None
-                   else f"exited with {raw.exit_code}")
             partial = scratch / "error"
-            partial.write_text(text.strip() or f"the compiler {how}", encoding="utf-8")
+            partial.write_text(text.strip() or f"the compiler exited with {raw.exit_code}",
+                               encoding="utf-8")
             partial.chmod(0o600)
             os.replace(partial, error_file)
             return Build(key, None, error_file.read_text(encoding="utf-8"),
