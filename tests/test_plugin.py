@@ -260,6 +260,31 @@ def test_regression_gate(pytester: pytest.Pytester, write_suite, tmp_path: Path)
                                     "*REGRESSION: py_agent: passed in the baseline, fail now: c1*"])
 
 
+def test_a_case_without_a_result_is_not_a_pass_of_the_gate(  # type: ignore[no-untyped-def]
+        pytester: pytest.Pytester, write_suite, tmp_path: Path) -> None:
+    suite = write_suite(TWO_CASES)
+    v1 = ["--mpm-scoring", "v1"]
+    good = replies(tmp_path / "good", c1=IDIOMATIC_ADD, c2=IDIOMATIC_ADD)
+    baseline = tmp_path / "baseline.json"
+    bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(good),
+          "--mpm-report", str(baseline), *v1).assert_outcomes(passed=2)
+    gate = ["--mpm-compare", str(baseline), "--mpm-fail-regression", "5", *v1]
+    # A complete run of part of the suite (-k): the rest is named, and the gate holds.
+    part = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir", str(good),
+                 "-k", "c1", *gate)
+    assert part.ret == 0
+    part.stdout.fnmatch_lines(["*not in this run: 1 of the baseline's cases (1 passed there): c2"])
+    # A run that stopped early (-x after c1 failed): c2 has no result and may hide a regression.
+    broken = replies(tmp_path / "broken", c1=WRONG, c2=IDIOMATIC_ADD)
+    stopped = bench(pytester, suite, "--mpm-backend", "replay", "--mpm-replay-dir",
+                    str(broken), "-x", *gate)
+    assert stopped.ret == pytest.ExitCode.TESTS_FAILED
+    stopped.stdout.fnmatch_lines([
+        "*REGRESSION: py_agent: passed in the baseline, no result now (this run is "
+        "incomplete): c2*",
+        "*REGRESSION: py_agent: passed in the baseline, fail now: c1*"])
+
+
 def test_comparison_names_what_changed_besides_the_agent(  # type: ignore[no-untyped-def]
         pytester: pytest.Pytester, write_suite, tmp_path: Path) -> None:
     suite = write_suite(TWO_CASES)

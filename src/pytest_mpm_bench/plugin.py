@@ -395,7 +395,9 @@ class Controller:
             self.comparison = compare.compare(list(self.results.values()),
                                               self.baseline["results"], changes)
             if self.settings.fail_regression is not None:
-                self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression)
+                complete = (exitstatus != pytest.ExitCode.INTERRUPTED and not self.missing)
+                self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression,
+                                                  complete)
                 if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED

@@ -126,14 +126,21 @@ def environment_changes(before: dict[str, Any], after: dict[str, Any]) -> list[s
 
 def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]],
             changes: list[str] | None = None) -> dict[str, Any]:
-    """Per agent: weighted-score delta with its interval, dimension deltas, case changes, and
-    each shared case's scores before and after (``case_rows``); ``changes`` (from
+    """Per agent: weighted-score delta with its interval, dimension deltas, case changes,
+    each shared case's scores before and after (``case_rows``), and the baseline's cases
+    that have no result now (``missing``; those that passed there in ``missing_passed``: a
+    lost result must not read as no regression); ``changes`` (from
     :func:`environment_changes`) goes along as ``environment_changes``."""
     before = {_key(r): r for r in baseline}
+    now = {_key(r) for r in current}
     paired: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for result in current:
         if _key(result) in before:
             paired[result["agent"]].append((before[_key(result)], result))
+    gone: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for key, result in sorted(before.items()):
+        if key not in now and result["agent"] in paired:  # an agent not run: not compared
+            gone[result["agent"]].append(result)
     agents: dict[str, Any] = {}
     for agent, pairs in sorted(paired.items()):
         diffs = [now["weighted_score"] - old["weighted_score"] for old, now in pairs]
@@ -154,14 +161,22 @@ def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]],
             "case_rows": [{"case": case_label(now), "before": _side(old), "after": _side(now)}
                       for old, now in sorted(pairs, key=lambda pair: _key(pair[1]))],
             "spending": spending(pairs),
+            "missing": [case_label(r) for r in gone[agent]],
+            "missing_passed": [case_label(r) for r in gone[agent] if r["passed"]],
         }
     return {"agents": agents, "environment_changes": list(changes or [])}
 
 
-def gate(comparison: dict[str, Any], threshold: float) -> list[str]:
-    """Why the session must fail (empty: it passes the gate)."""
+def gate(comparison: dict[str, Any], threshold: float, complete: bool = True) -> list[str]:
+    """Why the session must fail (empty: it passes the gate). ``complete``: whether every
+    item of the current run has a result; when some have none (lost, interrupted), a case
+    that passed in the baseline and has no result now fails the gate, since it may hide a
+    regression (a complete run without it left it out on purpose: ``-k``, a shard)."""
     reasons = []
     for agent, row in comparison["agents"].items():
+        if not complete and row.get("missing_passed"):
+            reasons.append(f"{agent}: passed in the baseline, no result now (this run is "
+                           "incomplete): " + ", ".join(row["missing_passed"]))
         if -row["weighted_delta"] > threshold:
             reasons.append(f"{agent}: weighted score dropped by {-row['weighted_delta']:.2f} "
                            f"(> {threshold:g})")
@@ -189,6 +204,10 @@ def lines(comparison: dict[str, Any]) -> list[str]:
             out.append("  regressed (passed before): " + ", ".join(row["regressed"]))
         if row["fixed"]:
             out.append("  fixed (failed before): " + ", ".join(row["fixed"]))
+        if row.get("missing"):
+            passed = row.get("missing_passed") or []
+            out.append(f"  not in this run: {len(row['missing'])} of the baseline's cases "
+                       f"({len(passed)} passed there): " + ", ".join(row["missing"]))
     out = out or ["no case in common with the baseline"]
     if comparison.get("environment_changes"):
         out.append("changed since the baseline besides the agent (scores may move with it): "
