@@ -113,6 +113,14 @@ def test_the_reference_key_holds_what_the_time_depends_on(write_suite: Any,
     assert times.key(case, ExecSettings(settings.limits, "none")) != key or (
         settings.level == "none")
     assert measure.machine()[1] == str(os.cpu_count())
+    # The runtime's flags (the JVM's -Xbatch, say) move CPU times as a new version would.
+    command = type(PY).command
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(PY), "command", lambda self, workdir: [*command(self, workdir), "-O"])
+        measure._toolchain.cache_clear()
+        assert times.key(case, settings) != key
+    measure._toolchain.cache_clear()
+    assert times.key(case, settings) == key
 
 
 # -- a solution, measured until its score is known -------------------------------------------

@@ -41,8 +41,13 @@ IMPORTS = ("java.util.*", "java.util.function.*", "java.util.stream.*",
 #: the only bound, and a JVM's default reservations (1 GiB of class space alone) pass it.
 TOOL_JVM_SIZES = ("-Xmx512m", "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=64m",
                   "-XX:MaxMetaspaceSize=256m")
-JVM_FLAGS = ("-XX:+UseSerialGC", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-             "-Xss16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m",
+#: -Xbatch: a method is compiled before it runs on, not in a background thread while the
+#: interpreter goes on; how much ran interpreted then no longer depends on how soon that thread
+#: got a core, which moved a run's CPU time by 20-40% on a busy 2-core machine (performance
+#: scores stable in all three runs of benchmarks/stability.py: 5-8 of 12 Java cases without
+#: it, 11-12 of 12 with it).
+JVM_FLAGS = ("-XX:+UseSerialGC", "-Xbatch", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+             "-XX:-UsePerfData", "-Xss16m", "-Xmx512m", "-XX:MaxMetaspaceSize=128m",
              "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m",
              "-XX:ActiveProcessorCount=2", "-XX:MaxDirectMemorySize=64m")
 

@@ -351,9 +351,12 @@ def machine() -> tuple[str, ...]:
 
 
 @cache
-def _toolchain(language: str) -> tuple[str | None, str]:
+def _toolchain(language: str) -> tuple[str | None, str, list[str], dict[str, str]]:
+    """The toolchain's version, our driver, and how a run is started (a runtime's flags, such
+    as the JVM's, change its CPU time as a new version would)."""
     executor = executor_for(language)
-    return executor.version(), _digest(executor.driver_source())
+    return (executor.version(), _digest(executor.driver_source()),
+            executor.command(Path("/mpm-work")), dict(executor.run_env))
 
 
 class Baselines:
