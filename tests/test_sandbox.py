@@ -155,6 +155,24 @@ def test_crashes_are_signals_without_core_files(workdir: Path, level: str) -> No
     assert not any(p.name.startswith("core") for p in workdir.iterdir())
 
 
+def test_a_sandbox_that_cannot_start_the_program_is_our_fault(workdir: Path, level: str) -> None:
+    """A set-up failure (here a bind whose source is missing; on a loaded machine a fork)
+    raises, so the item is a harness_error, never the program's runtime error."""
+    with pytest.raises(sandbox.SandboxUnavailable, match="could not start the program"):
+        sandbox.run(["/bin/true"], workdir=workdir, limits=sandbox.Limits(wall_seconds=10),
+                    level=level, ro_binds=[Path("/nonexistent-mpm-bench/x")])
+
+
+def test_a_program_cannot_pass_its_failure_off_as_the_sandbox(workdir: Path,
+                                                              level: str) -> None:
+    """It may write what bwrap writes and exit as bwrap does; it was started, so its run is
+    its own. Its channel is what it wrote (the start line is the sandbox's)."""
+    code = ("import os, sys\nos.write(3, b'{}\\n')\n"
+            "sys.stderr.write(\"bwrap: Can't mount proc on /newroot/proc\\n\")\nsys.exit(1)\n")
+    result = run(code, workdir, level)
+    assert result.started and result.exit_code == 1 and result.channel == b"{}\n"
+
+
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGABRT"])
 def test_a_signal_to_itself_ends_the_run_and_its_cpu_is_counted(workdir: Path, level: str,
                                                                  sig: str) -> None:

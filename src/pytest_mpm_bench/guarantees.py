@@ -156,16 +156,16 @@ def probe(level: str) -> dict[str, bool]:
         try:
             result = sandbox.run([interpreter(), "-c", code], workdir=workdir,
                                  limits=PROBE_LIMITS, level=level)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        try:
             seen = json.loads(result.channel)
             break
-        except ValueError:
+        except (ValueError, sandbox.SandboxUnavailable) as exc:
             if attempt == 2:
-                raise RuntimeError("the probe did not run: "
-                                   + result.stderr.decode("utf-8", "replace")[-300:]) from None
+                why = str(exc) if isinstance(exc, sandbox.SandboxUnavailable) else \
+                    result.stderr.decode("utf-8", "replace")[-300:]
+                raise RuntimeError(f"the probe did not run: {why}") from None
             time.sleep(1)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     # The memory probe is one process; a per-process bound stops it too, so it proves the
     # mechanism works, not that it bounds the run as a whole (that is what claims() says).
     return {

@@ -106,12 +106,12 @@ class Tools:
         argv = _process_cap(argv, self.limits, self.level, self.uid)
         result = _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
                       TOOL_NPROC, is_tool=True)
-        # Set-up errors of bwrap or of the unshare script; a compiler's own diagnostics start
-        # with a file name or "error", never with these.
-        if result.exit_code not in (0, None) and result.stderr.startswith(SETUP_ERRORS):
+        # The tool never started (see START), or a set-up error of bwrap or of the unshare
+        # script; a compiler's own diagnostics start with a file name or "error".
+        if (not result.started and not result.timed_out) or (
+                result.exit_code not in (0, None) and result.stderr.startswith(SETUP_ERRORS)):
             raise SandboxUnavailable("the sandbox could not start "
-                                     f"{Path(argv[0]).name}: "
-                                     + result.stderr.decode("utf-8", "replace").strip()[:500])
+                                     f"{Path(argv[0]).name}: " + _first_words(result.stderr))
         return result
 
     def start(self, argv: Sequence[str], *, workdir: Path, ro_binds: Sequence[Path] = (),
@@ -167,6 +167,9 @@ class RunResult:
     output_exceeded: str | None
     wall_seconds: float
     cpu_seconds: float
+    #: Whether the program was started (``START`` wrote its line): False only when the
+    #: sandbox or the launcher failed first, which the program can neither cause nor fake.
+    started: bool = True
 
 
 @cache
@@ -314,6 +317,14 @@ SETUP_ERRORS = (b"bwrap: ", b"mount: ", b"unshare: ", b"mkdir: ", b"touch: ", b"
 #: for it (so the code's CPU time reaches our wait4 without a cgroup) and exits with its
 #: status, 128+N for a signal N, quietly.
 REAPER = ("/usr/bin/timeout", "0")
+#: The last step before the program, inside the sandbox: writes ``STARTED`` first on the
+#: results channel, then becomes the program (without the PWD that sh and bwrap export). A
+#: run whose channel does not begin with it never reached the program: the sandbox failed to
+#: set up (a mount, a fork under load), a fault of ours that must not read as the program's
+#: runtime error. The program cannot take that line back, nor write it when it never ran.
+STARTED = b"mpm-started\n"
+START = ("/bin/sh", "-c", 'unset PWD OLDPWD; printf "mpm-started\\n" >&3; exec "$@"',
+         "mpm-start")
 #: Dropping to the tool uid inside a bwrap started as root (see ``_bwrap_argv``).
 SETPRIV = ("/usr/bin/setpriv", "--clear-groups", "--no-new-privs", "--inh-caps=-all",
            "--bounding-set=-all")
@@ -376,9 +387,9 @@ def _bwrap_argv(argv: Sequence[str], workdir: Path, limits: Limits, ro_binds: Se
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     drop = [SETPRIV[0], "--reuid", str(drop_to), "--regid", str(drop_to), *SETPRIV[1:], "--"]
-    # bwrap exports PWD after --chdir; env drops it so the code sees exactly our variables.
+    # bwrap exports PWD after --chdir; START drops it so the code sees exactly our variables.
     return [*cmd, "--", *(drop if drop_to is not None else ()), *(REAPER if as_pid_1 else ()),
-            "/usr/bin/env", "-u", "PWD", "--", *argv]
+            *START, *argv]
 
 
 # Top-level directories the unshare level leaves visible; every other one is masked by a tmpfs.
@@ -424,7 +435,7 @@ def _unshare_argv(argv: Sequence[str], workdir: Path, limits: Limits, uid: int |
         script += f"umount /var/b{k}; "
     script += f"cd {work}; "
     # The code is never PID 1, which ignores the signals it sends itself (see REAPER).
-    env_argv = " ".join(REAPER) + " /usr/bin/env -u PWD -u OLDPWD -- \"$@\""
+    env_argv = " ".join([*REAPER, *(shlex.quote(part) for part in START)]) + ' "$@"'
     drop = (f"exec setpriv --reuid {uid} --regid {uid} --clear-groups -- {env_argv}"
             if uid is not None else f"exec {env_argv}")
     return ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc",
@@ -543,8 +554,16 @@ def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
     """
     with _leased_uid() as uid:
         argv = _process_cap(argv, limits, level, uid)
-        return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes,
-                    reserved_bytes=reserved_bytes)
+        result = _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes,
+                      reserved_bytes=reserved_bytes)
+    if not result.started and not result.timed_out:
+        raise SandboxUnavailable(f"the sandbox ({level}) could not start the program: "
+                                 + _first_words(result.stderr))
+    return result
+
+
+def _first_words(stderr: bytes) -> str:
+    return stderr.decode("utf-8", "replace").strip()[:500] or "no message"
 
 
 def reclaim(root: Path) -> None:
@@ -578,7 +597,7 @@ def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
     elif level == "unshare":
         command = _unshare_argv(argv, workdir, limits, uid, ro_binds, rw_binds)
     else:
-        command = list(argv)
+        command = [*START, *argv]
     return command, environment, drop_inside
 
 
@@ -628,8 +647,11 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
     exit_code, sig = _status(status, level)
     if sig in (signal.SIGXCPU, signal.SIGKILL) and cpu >= limits.cpu_seconds and not oom:
         timed_out = True
+    channel = streams["channel"]
+    started = channel.startswith(STARTED)
     return RunResult(level, exit_code, sig, streams["stdout"], streams["stderr"],
-                     streams["channel"], timed_out, oom, exceeded, wall, cpu)
+                     channel[len(STARTED):] if started else channel, timed_out, oom, exceeded,
+                     wall, cpu, started)
 
 
 def _status(status: int, level: str) -> tuple[int | None, int | None]:
@@ -710,7 +732,7 @@ def _works(level: str) -> str | None:
     try:
         result = run(["/bin/sh", "-c", "echo ok"], workdir=probe,
                      limits=Limits(wall_seconds=10), level=level)
-    except OSError as exc:
+    except (OSError, SandboxUnavailable) as exc:
         return str(exc)
     finally:
         shutil.rmtree(probe, ignore_errors=True)
