@@ -188,8 +188,8 @@ def test_what_the_driver_loads_for_a_solution_is_in_its_start_up_too(
     settings = _settings()
     times = measure.ReferenceTimes("s")
     says_async = "# not async at all\n" + DEDUPE["reference_solution"]
-    assert measure.driver_options(case, says_async, PY) == {"asyncio": True}
-    assert measure.driver_options(case, DEDUPE["reference_solution"], PY) == {}
+    assert PY.driver_options(says_async, case) == {"asyncio": True}
+    assert PY.driver_options(DEDUPE["reference_solution"], case) == {}
     observed = observe_v2(case, says_async, execute(case, says_async, PY, settings), PY,
                           settings, times)
     assert observed.performance is not None and observed.performance.mine is not None

@@ -11,9 +11,12 @@ import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pytest_mpm_bench.sandbox import Tools
+
+if TYPE_CHECKING:
+    from pytest_mpm_bench.suite import Case
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,11 @@ class Executor:
         (workdir / self.driver_name).write_text(self.driver_source(), encoding="utf-8")
         return BuildOutcome()
 
-    def driver_options(self, solution: str, tests: list[str]) -> dict[str, Any]:
-        """What the driver's input says besides the tests (``tests``: each as JSON), decided
-        by the parent from the solution's text: a performance run's start-up run gets the same
-        options (``measure.Baselines``), so what they make the driver load is not charged to
-        the solution."""
+    def driver_options(self, solution: str, case: Case) -> dict[str, Any]:
+        """What the driver's input says besides the tests, decided by the parent from the
+        solution's text and the case, the same for every run of ``solution`` on ``case``: its
+        start-up run gets the same options (``measure.Baselines``), so what they make the
+        driver load is not charged to the solution."""
         return {}
 
     def command(self, workdir: Path) -> list[str]:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pytest_mpm_bench.languages.base import Executor
+
+if TYPE_CHECKING:
+    from pytest_mpm_bench.suite import Case
 
 
 @cache
@@ -54,10 +57,11 @@ class PythonExecutor(Executor):
                     return True
         return False
 
-    def driver_options(self, solution: str, tests: list[str]) -> dict[str, Any]:
+    def driver_options(self, solution: str, case: Case) -> dict[str, Any]:
         """asyncio (with what it imports, ~30 ms of CPU) is loaded before the solution only
         where it may be needed: a ``code`` test, or a solution that says async or await."""
-        if "async" in solution or "await" in solution or any('"code"' in t for t in tests):
+        if ("async" in solution or "await" in solution
+                or any(t.form == "code" for t in case.test_cases)):
             return {"asyncio": True}
         return {}
 

@@ -48,8 +48,7 @@ def observe_v2(case: Case, source: str, outcome: CaseOutcome, executor: Executor
     reference = references.get(case, executor, settings)
     if reference.cpu_seconds is None:
         return Observations(findings, Performance(reference, None))
-    base = references.baselines.get(executor, settings,
-                                    measure.driver_options(case, source, executor))
+    base = references.baselines.get(executor, settings, executor.driver_options(source, case))
     if base.cpu_seconds is None:
         return Observations(findings, Performance(reference, base))
     # Where the workload is the tests, the correctness run just made (and judged) is a full

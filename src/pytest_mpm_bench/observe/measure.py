@@ -106,11 +106,6 @@ def _spec(case: Case, payloads: list[dict[str, Any]],
             "tests": [json.dumps(p) for p in payloads], **options}
 
 
-def driver_options(case: Case, source: str, executor: Executor) -> dict[str, Any]:
-    """The driver's options for every run of ``source`` on ``case`` (its correctness run
-    decides them the same way): its start-up run is measured with them (``Baselines``)."""
-    return executor.driver_options(source, [json.dumps(t.payload()) for t in case.test_cases])
-
 
 def answers(raw: sandbox.RunResult, count: int) -> tuple[list[Any] | None, str]:
     """The ``count`` answers of a run in order, or why the run gave none to trust: as for the
@@ -273,7 +268,7 @@ def measure(case: Case, source: str, executor: Executor, settings: ExecSettings,
     the tests). With ``growth``, each
     round also runs the input at 1/``GROWTH_FACTOR`` of its size (``small_seconds``).
     Every run is judged; the first failure ends the measurement with no time."""
-    options = driver_options(case, source, executor)  # as ``base`` was measured with
+    options = executor.driver_options(source, case)  # as ``base`` was measured with
     full = _Run(source, _spec(case, workload(case), options),
                 expectation(case, executor, reference))
     small = _Run(source, _spec(case, workload(case, 1 / GROWTH_FACTOR), options)) \
@@ -369,7 +364,7 @@ class Baselines:
     def get(self, executor: Executor, settings: ExecSettings,
             options: dict[str, Any] | None = None) -> Measurement:
         """The start-up with the driver ``options`` of the solution it is subtracted from
-        (``driver_options``)."""
+        (``Executor.driver_options``)."""
         options = options or {}
         key = _digest([executor.language, settings.level, options])
         return _once(self.root / f"startup-{key}.json",
@@ -407,8 +402,7 @@ class ReferenceTimes:
 
         def measured() -> Measurement:
             source = case.reference_solution or ""
-            base = self.baselines.get(executor, settings,
-                                      driver_options(case, source, executor))
+            base = self.baselines.get(executor, settings, executor.driver_options(source, case))
             if base.cpu_seconds is None:
                 return Measurement(None, base.problem)
             return measure(case, source, executor, settings, base.cpu_seconds)

@@ -119,9 +119,9 @@ def run_in_workdir(executor: Executor, solution: str, spec: dict[str, Any],
 
 def execute(case: Case, solution: str, executor: Executor, settings: ExecSettings) -> CaseOutcome:
     """Run ``solution`` against every test of ``case`` and judge the records."""
-    tests = [json.dumps(t.payload()) for t in case.test_cases]
-    spec = {"entry_point": case.entry_point, "kind": case.kind, "tests": tests,
-            **executor.driver_options(solution, tests)}
+    spec = {"entry_point": case.entry_point, "kind": case.kind,
+            "tests": [json.dumps(t.payload()) for t in case.test_cases],
+            **executor.driver_options(solution, case)}
     started = time.monotonic()
     build, raw = run_in_workdir(executor, solution, spec, settings)
     info = {"level": settings.level if raw is None else raw.level,
