@@ -161,6 +161,10 @@ def test_a_sandbox_that_cannot_start_the_program_is_our_fault(workdir: Path, lev
     with pytest.raises(sandbox.SandboxUnavailable, match="could not start the program"):
         sandbox.run(["/bin/true"], workdir=workdir, limits=sandbox.Limits(wall_seconds=10),
                     level=level, ro_binds=[Path("/nonexistent-mpm-bench/x")])
+    # A tool (a compiler) the same way: never the solution's compile error.
+    with pytest.raises(sandbox.SandboxUnavailable, match="could not start true"):
+        sandbox.Tools(level).run(["/bin/true"], workdir=workdir,
+                                 ro_binds=[Path("/nonexistent-mpm-bench/x")])
 
 
 def test_a_program_cannot_pass_its_failure_off_as_the_sandbox(workdir: Path,

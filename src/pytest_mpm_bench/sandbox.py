@@ -104,15 +104,8 @@ class Tools:
         if self.level == "none":  # no private /tmp; Go refuses a module in the temp dir itself
             env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
         argv = _process_cap(argv, self.limits, self.level, self.uid)
-        result = _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
-                      TOOL_NPROC, is_tool=True)
-        # The tool never started (see START), or a set-up error of bwrap or of the unshare
-        # script; a compiler's own diagnostics start with a file name or "error".
-        if (not result.started and not result.timed_out) or (
-                result.exit_code not in (0, None) and result.stderr.startswith(SETUP_ERRORS)):
-            raise SandboxUnavailable("the sandbox could not start "
-                                     f"{Path(argv[0]).name}: " + _first_words(result.stderr))
-        return result
+        return _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
+                    TOOL_NPROC, is_tool=True)
 
     def start(self, argv: Sequence[str], *, workdir: Path, ro_binds: Sequence[Path] = (),
               env: Mapping[str, str] | None = None) -> Service:
@@ -167,8 +160,8 @@ class RunResult:
     output_exceeded: str | None
     wall_seconds: float
     cpu_seconds: float
-    #: Whether the program was started (``START`` wrote its line): False only when the
-    #: sandbox or the launcher failed first, which the program can neither cause nor fake.
+    #: Whether the program was started (``START`` wrote its line). A run that was not is
+    #: returned only when it timed out first; else ``_run`` raises (a fault of ours).
     started: bool = True
 
 
@@ -310,8 +303,6 @@ def _staged(workdir: Path) -> list[Path]:
     return sorted(workdir.iterdir())
 
 
-SETUP_ERRORS = (b"bwrap: ", b"mount: ", b"unshare: ", b"mkdir: ", b"touch: ", b"setpriv: ",
-                b"prlimit: ", b"mpm-launch: ")
 #: PID 1 of a PID namespace whose init is not bwrap's: coreutils' timeout with no time limit
 #: runs the code as its child (PID 1 would ignore every signal the code sends itself), waits
 #: for it (so the code's CPU time reaches our wait4 without a cgroup) and exits with its
@@ -550,20 +541,13 @@ def run(argv: Sequence[str], *, workdir: Path, limits: Limits, level: str,
     ``workdir`` holds what the caller staged for the run; inside the sandbox it is a fresh tmpfs
     of ``limits.work_bytes`` (the total that may be written there) in which every staged entry
     is a read-only bind, so nothing written inside reaches the host's disk. Tools (compilers,
-    analysers) run the same way through ``Tools.run``.
+    analysers) run the same way through ``Tools.run``. Raises ``SandboxUnavailable`` when the
+    sandbox could not start the program (a fault of ours, not the program's runtime error).
     """
     with _leased_uid() as uid:
         argv = _process_cap(argv, limits, level, uid)
-        result = _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes,
-                      reserved_bytes=reserved_bytes)
-    if not result.started and not result.timed_out:
-        raise SandboxUnavailable(f"the sandbox ({level}) could not start the program: "
-                                 + _first_words(result.stderr))
-    return result
-
-
-def _first_words(stderr: bytes) -> str:
-    return stderr.decode("utf-8", "replace").strip()[:500] or "no message"
+        return _run(argv, workdir, limits, level, ro_binds, (), env, uid, limits.processes,
+                    reserved_bytes=reserved_bytes)
 
 
 def reclaim(root: Path) -> None:
@@ -649,9 +633,13 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
         timed_out = True
     channel = streams["channel"]
     started = channel.startswith(STARTED)
+    if not started and not timed_out:  # see START
+        what = Path(argv[0]).name if is_tool else "the program"
+        raise SandboxUnavailable(f"the sandbox ({level}) could not start {what}: "
+                                 + (streams["stderr"].decode("utf-8", "replace").strip()[:500]
+                                    or "no message"))
     return RunResult(level, exit_code, sig, streams["stdout"], streams["stderr"],
-                     channel[len(STARTED):] if started else channel, timed_out, oom, exceeded,
-                     wall, cpu, started)
+                     channel.removeprefix(STARTED), timed_out, oom, exceeded, wall, cpu, started)
 
 
 def _status(status: int, level: str) -> tuple[int | None, int | None]:
