@@ -132,14 +132,14 @@ def compare(current: list[dict[str, Any]], baseline: list[dict[str, Any]],
     lost result must not read as no regression); ``changes`` (from
     :func:`environment_changes`) goes along as ``environment_changes``."""
     before = {_key(r): r for r in baseline}
-    now = {_key(r) for r in current}
+    present = {_key(r) for r in current}
     paired: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for result in current:
         if _key(result) in before:
             paired[result["agent"]].append((before[_key(result)], result))
     gone: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for key, result in sorted(before.items()):
-        if key not in now and result["agent"] in paired:  # an agent not run: not compared
+        if key not in present and result["agent"] in paired:  # an agent not run: not compared
             gone[result["agent"]].append(result)
     agents: dict[str, Any] = {}
     for agent, pairs in sorted(paired.items()):
