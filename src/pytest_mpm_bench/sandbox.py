@@ -103,9 +103,10 @@ class Tools:
         harness fault: it must never read as the solution's compile error)."""
         if self.level == "none":  # no private /tmp; Go refuses a module in the temp dir itself
             env = {"TMPDIR": tempfile.gettempdir(), **(env or {})}
+        name = Path(argv[0]).name  # before _process_cap puts prlimit in front
         argv = _process_cap(argv, self.limits, self.level, self.uid)
         return _run(argv, workdir, self.limits, self.level, ro_binds, rw_binds, env, self.uid,
-                    TOOL_NPROC, is_tool=True)
+                    TOOL_NPROC, is_tool=True, what=name)
 
     def start(self, argv: Sequence[str], *, workdir: Path, ro_binds: Sequence[Path] = (),
               env: Mapping[str, str] | None = None) -> Service:
@@ -588,7 +589,7 @@ def _command(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
 def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
          ro_binds: Sequence[Path], rw_binds: Sequence[Path], env: Mapping[str, str] | None,
          uid: int | None, nproc: int, is_tool: bool = False,
-         reserved_bytes: int = 0) -> RunResult:
+         reserved_bytes: int = 0, what: str = "the program") -> RunResult:
     cgroups = for_run(limits.memory_bytes, limits.processes)
     try:
         command, environment, drop_inside = _command(
@@ -634,7 +635,6 @@ def _run(argv: Sequence[str], workdir: Path, limits: Limits, level: str,
     channel = streams["channel"]
     started = channel.startswith(STARTED)
     if not started and not timed_out:  # see START
-        what = Path(argv[0]).name if is_tool else "the program"
         raise SandboxUnavailable(f"the sandbox ({level}) could not start {what}: "
                                  + (streams["stderr"].decode("utf-8", "replace").strip()[:500]
                                     or "no message"))
