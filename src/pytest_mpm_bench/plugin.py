@@ -389,18 +389,18 @@ class Controller:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # Runs before the terminal summary prints; the gate can still change the exit status.
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        complete = not interrupted and not self.missing
         if self.baseline is not None:
             changes = compare.environment_changes(
                 self.baseline, {"environment": self.env, "config": self._config_block()})
             self.comparison = compare.compare(list(self.results.values()),
                                               self.baseline["results"], changes)
             if self.settings.fail_regression is not None:
-                complete = (exitstatus != pytest.ExitCode.INTERRUPTED and not self.missing)
                 self.gate_failures = compare.gate(self.comparison, self.settings.fail_regression,
                                                   complete)
                 if self.gate_failures and session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         if self.workers and self.env:
             self.env["workers"] = self.workers
             ours = {Path(k).name: v for k, v in (self.env.get("suites") or {}).items()}
@@ -409,8 +409,7 @@ class Controller:
             self.report.config = self._config_block()
             if self.shard is not None:
                 self.report.shard = {**self.shard, "skipped": len(self.skipped)}
-            self.report.finish(complete=not interrupted and not self.missing,
-                               missing=self.missing)
+            self.report.finish(complete=complete, missing=self.missing)
             if self.settings.html is not None:
                 write_html(self.report.document(), self.settings.html, self.comparison)
         if self.settings.history is not None:
